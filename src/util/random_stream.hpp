@@ -60,7 +60,7 @@ class RandomStream {
   /// Uniform integer in [0, n) without modulo bias (Lemire 2019, with rejection).
   std::uint64_t uniform_index(std::uint64_t n) {
     while (true) {
-      const unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
+      const Uint128 m = static_cast<Uint128>(next_u64()) * n;
       const auto low = static_cast<std::uint64_t>(m);
       if (low >= n || low >= (-n) % n) return static_cast<std::uint64_t>(m >> 64);
     }
@@ -90,6 +90,7 @@ class RandomStream {
   }
 
  private:
+  __extension__ typedef unsigned __int128 Uint128;  // GCC/Clang builtin; __extension__ for -Wpedantic
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t state_[4];
   double spare_ = 0.0;

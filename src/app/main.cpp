@@ -1,9 +1,90 @@
-// l2o command line: subcommands are registered by src/app/*_command.cpp.
+// l2o command line. Phases: parse the command line -> dispatch to a subcommand, which loads and
+// validates its config, sets up, runs and writes results. Errors: one line on stderr,
+// exit 2 for bad input, 3 for a failed system call, 1 for anything else.
 #include <CLI/CLI.hpp>
+#include <Eigen/Core>
+#include <cstdio>
+
+#include "app/config_command.hpp"
+#include "app/train_command.hpp"
+#include "dist/mpi_session.hpp"
+#include "util/error.hpp"
+
+namespace {
+
+// --config/--set/--data-dir/--output/--quiet, shared by every subcommand that runs.
+void add_run_options(CLI::App* command, l2o::RunOptions& options, bool config_required) {
+  auto* config = command->add_option("--config,-c", options.config_file, "TOML config file");
+  if (config_required) config->required();
+  command->add_option("--set", options.overrides,
+                      "override a key, e.g. --set task.batch_size=10 (repeatable)");
+  command->add_option("--data-dir", options.data_dir, "data directory (overrides data.dir)");
+  command->add_option("--output,-o", options.output, "output HDF5 file (overrides run.output)");
+  command->add_flag("--quiet,-q", options.quiet, "no progress lines");
+}
+
+std::string join_argv(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"l2o: learning to optimize neural nets (Li & Malik 2017)"};
-  app.require_subcommand(0, 1);
-  CLI11_PARSE(app, argc, argv);
+  l2o::MpiSession mpi(&argc, &argv);
+  // OpenMP parallelism is explicit (fixed chunks, fixed reduction order); Eigen's own GEMM
+  // threading would split tiny products and change nothing but speed (environment.md §3).
+  Eigen::setNbThreads(1);
+
+  CLI::App app{"l2o: learning to optimize neural nets (Li & Malik 2017) -- meta-train learned "
+               "optimizers and compare them with hand-designed ones.\nEvery subcommand takes "
+               "--help. Configs are TOML; `l2o config --defaults` lists every key."};
+  app.require_subcommand(1);
+  l2o::RunOptions options;
+  options.command_line = join_argv(argc, argv);
+
+  auto* train = app.add_subcommand(
+      "train", "train the base MLP with one hand-designed optimizer over several seeds; writes "
+               "true-objective curves to HDF5");
+  add_run_options(train, options, false);
+
+  auto* config = app.add_subcommand("config", "print the documented defaults or check a config");
+  bool defaults = false;
+  std::string check_file;
+  auto* defaults_flag = config->add_flag("--defaults", defaults, "print every key with its default and meaning");
+  auto* check_option = config->add_option("--check", check_file, "validate FILE without running anything");
+  config->add_option("--set", options.overrides, "override a key while checking (repeatable)");
+  config->add_flag("--quiet,-q", options.quiet, "only report OK or the error");
+  defaults_flag->excludes(check_option);
+  config->require_option(1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = mpi.is_root() ? app.exit(e) : (e.get_exit_code() == 0 ? 0 : 2);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    if (train->parsed()) return l2o::run_train_command(options, mpi);
+    if (config->parsed()) {
+      if (defaults) return mpi.is_root() ? l2o::run_config_defaults() : 0;
+      options.config_file = check_file;
+      return l2o::run_config_check(options);
+    }
+  } catch (const l2o::InputError& e) {
+    // Every rank sees the same bad input; one line from rank 0 is enough.
+    if (mpi.is_root()) std::fprintf(stderr, "l2o: error: %s\n", e.what());
+    return 2;
+  } catch (const l2o::SystemError& e) {
+    std::fprintf(stderr, "l2o: error (rank %d): %s\n", mpi.rank(), e.what());
+    if (mpi.size() > 1) l2o::abort_all(3);
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "l2o: internal error (rank %d): %s\n", mpi.rank(), e.what());
+    if (mpi.size() > 1) l2o::abort_all(1);
+    return 1;
+  }
   return 0;
 }

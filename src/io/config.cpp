@@ -1,0 +1,261 @@
+#include "io/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "util/error.hpp"
+
+namespace l2o {
+namespace {
+
+std::string position(const std::string& origin, const toml::source_region& source) {
+  if (source.begin.line == 0) return origin;
+  return origin + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "a list";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+std::string format_double(double v) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  std::string text = buffer;
+  // Keep it a TOML float (1 -> 1.0), and spell infinities the TOML way.
+  if (text == "inf") return "inf";
+  if (text == "-inf") return "-inf";
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string format_value(const KeyValue& v) {
+  struct Visitor {
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return format_double(d); }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(const std::string& s) const { return quote(s); }
+    std::string operator()(const std::vector<std::int64_t>& list) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::to_string(list[i]);
+      return out + "]";
+    }
+    std::string operator()(const NumberTable& table) const {
+      std::string out = "{";
+      for (const auto& [name, v] : table) out += (out.size() > 1 ? ", " : " ") + name + " = " + format_double(v);
+      return out + (table.empty() ? "}" : " }");
+    }
+  };
+  return std::visit(Visitor{}, v);
+}
+
+// Converts a TOML node to the spec's type, or throws naming where, what and what is allowed.
+KeyValue validated(const KeySpec& spec, const toml::node& node, const std::string& where) {
+  const std::string allowed = spec.key + " must be " + describe_allowed(spec);
+  auto fail = [&](const std::string& got) -> KeyValue {
+    throw InputError(where + ": " + allowed + ", got " + got);
+  };
+  auto in_range = [&](double v) { return !spec.has_range || (v >= spec.min && v <= spec.max); };
+  switch (spec.type) {
+    case KeyType::integer: {
+      const auto v = node.value<std::int64_t>();
+      if (!node.is_integer() || !v) return fail(type_name(node));
+      if (!in_range(static_cast<double>(*v))) return fail(std::to_string(*v));
+      return *v;
+    }
+    case KeyType::real: {
+      if (!node.is_number()) return fail(type_name(node));
+      const double v = *node.value<double>();
+      if (!in_range(v)) return fail(format_double(v));
+      return v;
+    }
+    case KeyType::boolean:
+      if (!node.is_boolean()) return fail(type_name(node));
+      return *node.value<bool>();
+    case KeyType::string: {
+      if (!node.is_string()) return fail(type_name(node));
+      std::string v = *node.value<std::string>();
+      if (!spec.choices.empty() &&
+          std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end())
+        return fail(quote(v));
+      return v;
+    }
+    case KeyType::integer_list: {
+      const auto* array = node.as_array();
+      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      std::vector<std::int64_t> list;
+      for (const auto& element : *array) {
+        if (!element.is_integer()) return fail("a list containing " + type_name(element));
+        const auto v = *element.value<std::int64_t>();
+        if (!in_range(static_cast<double>(v))) return fail("an element " + std::to_string(v));
+        list.push_back(v);
+      }
+      return list;
+    }
+    case KeyType::number_table: {
+      const auto* table = node.as_table();
+      if (table == nullptr) return fail(type_name(node));
+      NumberTable numbers;
+      for (const auto& [name, element] : *table) {
+        if (!element.is_number() && !element.is_boolean())
+          return fail(std::string(name.str()) + " = " + type_name(element));
+        numbers[std::string(name.str())] =
+            element.is_boolean() ? (*element.value<bool>() ? 1.0 : 0.0) : *element.value<double>();
+      }
+      return numbers;
+    }
+  }
+  return fail("an unsupported value");
+}
+
+bool is_section_prefix(const std::string& path) {
+  for (const auto& spec : config_schema())
+    if (spec.key.starts_with(path + ".")) return true;
+  return false;
+}
+
+void overlay(std::map<std::string, KeyValue>& values, const toml::table& table,
+             const std::string& prefix, const std::string& origin) {
+  for (const auto& [name, node] : table) {
+    const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    const std::string where = position(origin, name.source().begin.line ? name.source() : node.source());
+    const KeySpec* spec = find_key(key);
+    if (const auto* sub = node.as_table(); sub != nullptr && spec == nullptr && is_section_prefix(key)) {
+      overlay(values, *sub, key, origin);
+      continue;
+    }
+    if (spec == nullptr)
+      throw InputError(where + ": unknown key '" + key + "'; did you mean '" + closest_key(key) + "'?");
+    values[key] = validated(*spec, node, where);
+  }
+}
+
+toml::table parse_toml(const std::string& text, const std::string& origin) {
+  try {
+    return toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw InputError(position(origin, e.source()) + ": invalid TOML: " + std::string(e.description()));
+  }
+}
+
+}  // namespace
+
+Config::Config() {
+  for (const auto& spec : config_schema()) values_[spec.key] = spec.default_value;
+}
+
+Config Config::from_toml(const std::string& text, const std::string& origin) {
+  Config config;
+  overlay(config.values_, parse_toml(text, origin), "", origin);
+  return config;
+}
+
+Config Config::from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open config file; check the path");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw InputError(path + ": config file is empty; start from `l2o config --defaults`");
+  return from_toml(text, path);
+}
+
+void Config::apply_override(const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw InputError("--set " + assignment + ": expected section.key=value");
+  const std::string key = assignment.substr(0, equals);
+  const std::string raw = assignment.substr(equals + 1);
+  const KeySpec* spec = find_key(key);
+  if (spec == nullptr)
+    throw InputError("--set " + assignment + ": unknown key '" + key + "'; did you mean '" +
+                     closest_key(key) + "'?");
+  // The value in TOML syntax; a bare word for a string key is taken literally (--set run.output=x.h5).
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + raw);
+  } catch (const toml::parse_error&) {
+    if (spec->type != KeyType::string)
+      throw InputError("--set " + assignment + ": " + spec->key + " must be " +
+                       describe_allowed(*spec) + ", got '" + raw + "'");
+    parsed.insert("v", raw);
+  }
+  values_[key] = validated(*spec, *parsed.get("v"), "--set " + assignment);
+}
+
+const KeyValue& Config::value(const std::string& key) const {
+  const auto it = values_.find(key);
+  if (it == values_.end()) throw std::logic_error("config key not in schema: " + key);
+  return it->second;
+}
+
+std::int64_t Config::integer(const std::string& key) const { return std::get<std::int64_t>(value(key)); }
+double Config::real(const std::string& key) const { return std::get<double>(value(key)); }
+bool Config::boolean(const std::string& key) const { return std::get<bool>(value(key)); }
+const std::string& Config::string(const std::string& key) const {
+  return std::get<std::string>(value(key));
+}
+const std::vector<std::int64_t>& Config::integers(const std::string& key) const {
+  return std::get<std::vector<std::int64_t>>(value(key));
+}
+const NumberTable& Config::numbers(const std::string& key) const {
+  return std::get<NumberTable>(value(key));
+}
+
+void Config::set(const std::string& key, KeyValue v) {
+  (void)value(key);
+  values_[key] = std::move(v);
+}
+
+std::string Config::to_toml() const {
+  std::string out, section;
+  for (const auto& spec : config_schema()) {
+    const auto dot = spec.key.find('.');
+    const std::string this_section = spec.key.substr(0, dot);
+    if (this_section != section) {
+      out += (out.empty() ? "[" : "\n[") + this_section + "]\n";
+      section = this_section;
+    }
+    out += spec.key.substr(dot + 1) + " = " + format_value(values_.at(spec.key)) + "\n";
+  }
+  return out;
+}
+
+std::string defaults_documentation() {
+  std::string out = "# l2o configuration: every key, its default and meaning.\n", section;
+  for (const auto& spec : config_schema()) {
+    const auto dot = spec.key.find('.');
+    const std::string this_section = spec.key.substr(0, dot);
+    if (this_section != section) {
+      out += "\n[" + this_section + "]\n";
+      section = this_section;
+    }
+    out += "# " + spec.meaning + " (" + describe_allowed(spec) + ")\n";
+    out += spec.key.substr(dot + 1) + " = " + format_value(spec.default_value) + "\n";
+  }
+  return out;
+}
+
+}  // namespace l2o

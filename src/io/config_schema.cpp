@@ -1,0 +1,118 @@
+#include "io/config_schema.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "util/edit_distance.hpp"
+
+namespace l2o {
+namespace {
+
+using I = std::int64_t;
+
+KeySpec integer(std::string key, I value, I min, I max, std::string meaning) {
+  return {std::move(key), KeyType::integer, value, std::move(meaning), double(min), double(max), true, {}};
+}
+KeySpec real(std::string key, double value, double min, double max, std::string meaning) {
+  return {std::move(key), KeyType::real, value, std::move(meaning), min, max, true, {}};
+}
+KeySpec text(std::string key, std::string value, std::string meaning,
+             std::vector<std::string> choices = {}) {
+  return {std::move(key), KeyType::string, std::move(value), std::move(meaning), 0, 0, false,
+          std::move(choices)};
+}
+KeySpec integers(std::string key, std::vector<I> value, I min, I max, std::string meaning) {
+  return {std::move(key), KeyType::integer_list, std::move(value), std::move(meaning), double(min),
+          double(max), true, {}};
+}
+
+KeySpec numbers(std::string key, std::string meaning) {
+  return {std::move(key), KeyType::number_table, NumberTable{}, std::move(meaning), 0, 0, false, {}};
+}
+
+constexpr double kHuge = std::numeric_limits<double>::max();
+
+}  // namespace
+
+const std::vector<KeySpec>& config_schema() {
+  static const std::vector<KeySpec> schema = {
+      // [run]: what every run records and where it writes.
+      integer("run.seed", 1, 0, std::numeric_limits<I>::max(),
+              "base seed; run r of a sweep uses streams keyed by (seed, purpose, r)"),
+      integer("run.seeds", 2, 1, 100000, "number of independent runs (seeds seed .. seed+seeds-1)"),
+      integer("run.iterations", 400, 0, 100000000,
+              "iterations per run; one iteration consumes one fresh minibatch"),
+      text("run.output", "results/train.h5", "HDF5 result file (written atomically)"),
+      integer("run.progress_every", 50, 1, 100000000, "iterations between progress lines"),
+      // [data]
+      text("data.dir", "", "data directory (empty: $L2O_DATA_DIR, else data/)"),
+      // [task]: the base-learner objective (paper §4).
+      text("task.dataset", "mnist", "training data set",
+           {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse"}),
+      integer("task.input_dim", 48, 1, 100000, "random projection dimension (paper: 48 or 100)"),
+      integers("task.hidden", {48}, 1, 100000, "hidden layer sizes, e.g. [48] or [200, 200]"),
+      integer("task.batch_size", 64, 1, 1000000, "minibatch size (paper: 64 or 10)"),
+      real("task.l2", 0.0, 0.0, kHuge, "L2 penalty 0.5*l2*|W|^2 on weight matrices (not biases)"),
+      integer("task.projection_seed", 1, 0, std::numeric_limits<I>::max(),
+              "seed of the Gaussian random projection (part of the task definition)"),
+      // [optimizer]: the hand-designed optimizer of `l2o train`.
+      text("optimizer.name", "sgd", "optimizer",
+           {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"}),
+      numbers("optimizer.hyperparameters",
+              "hyperparameters by name, e.g. { learning_rate = 0.1 }; unset ones keep the "
+              "optimizer's documented defaults"),
+  };
+  return schema;
+}
+
+const KeySpec* find_key(const std::string& key) {
+  for (const auto& spec : config_schema())
+    if (spec.key == key) return &spec;
+  return nullptr;
+}
+
+std::string closest_key(const std::string& key) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const auto& spec : config_schema()) {
+    const std::size_t d = edit_distance(key, spec.key);
+    if (d < best_distance) {
+      best_distance = d;
+      best = spec.key;
+    }
+  }
+  return best;
+}
+
+std::string describe_allowed(const KeySpec& spec) {
+  const bool integral = spec.type == KeyType::integer || spec.type == KeyType::integer_list;
+  auto number = [integral](double v) {
+    std::ostringstream out;
+    if (v >= 1e15 || v <= -1e15)
+      out << (v > 0 ? "inf" : "-inf");
+    else if (integral)
+      out << static_cast<std::int64_t>(v);
+    else
+      out << v;
+    return out.str();
+  };
+  const std::string range =
+      spec.has_range ? " in [" + number(spec.min) + ", " + number(spec.max) + "]" : "";
+  switch (spec.type) {
+    case KeyType::integer: return "an integer" + range;
+    case KeyType::real: return "a number" + range;
+    case KeyType::boolean: return "true or false";
+    case KeyType::integer_list: return "a non-empty list of integers each" + range;
+    case KeyType::number_table: return "a table of numbers, { name = value, ... }";
+    case KeyType::string: {
+      if (spec.choices.empty()) return "a string";
+      std::string all;
+      for (const auto& c : spec.choices) all += (all.empty() ? "" : ", ") + ("\"" + c + "\"");
+      return "one of " + all;
+    }
+  }
+  return "";
+}
+
+}  // namespace l2o

@@ -1,0 +1,278 @@
+#include "io/hdf5_file.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "util/error.hpp"
+
+namespace l2o {
+namespace {
+
+// HDF5 prints its own error stack by default; we report through exceptions instead.
+void silence_hdf5_errors() {
+  static const bool silenced = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+  (void)silenced;
+}
+
+hid_t checked(hid_t id, const std::string& what) {
+  if (id < 0) throw SystemError("HDF5: " + what + " failed");
+  return id;
+}
+
+void checked_status(herr_t status, const std::string& what) {
+  if (status < 0) throw SystemError("HDF5: " + what + " failed");
+}
+
+Hdf5Handle simple_space(const Hdf5Shape& shape) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  return {checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                  "H5Screate_simple"),
+          H5Sclose};
+}
+
+Hdf5Handle string_type() {
+  Hdf5Handle type(checked(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
+  checked_status(H5Tset_size(type.id(), H5T_VARIABLE), "H5Tset_size");
+  checked_status(H5Tset_cset(type.id(), H5T_CSET_UTF8), "H5Tset_cset");
+  return type;
+}
+
+Hdf5Shape shape_of(hid_t dataset, const std::string& where) {
+  Hdf5Handle space(checked(H5Dget_space(dataset), "H5Dget_space of " + where), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0) throw SystemError("HDF5: cannot read the shape of " + where);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  return {dims.begin(), dims.end()};
+}
+
+std::uint64_t element_count(const Hdf5Shape& shape) {
+  std::uint64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+template <class T>
+void write_numeric(const Hdf5Group& group, const std::string& name, const T* data,
+                   const Hdf5Shape& shape, hid_t file_type, hid_t memory_type) {
+  const std::string where = group.where(name);
+  auto space = simple_space(shape);
+  Hdf5Handle dataset(checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
+                                        H5P_DEFAULT, H5P_DEFAULT),
+                             "creating " + where),
+                     H5Dclose);
+  if (element_count(shape) > 0)
+    checked_status(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                   "writing " + where);
+}
+
+template <class T>
+void set_numeric_attribute(const Hdf5Group& group, const std::string& name, T value, hid_t type) {
+  Hdf5Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
+  if (H5Aexists(group.id(), name.c_str()) > 0) H5Adelete(group.id(), name.c_str());
+  Hdf5Handle attribute(checked(H5Acreate2(group.id(), name.c_str(), type, space.id(), H5P_DEFAULT,
+                                          H5P_DEFAULT),
+                               "creating attribute " + group.where(name)),
+                       H5Aclose);
+  checked_status(H5Awrite(attribute.id(), type, &value), "writing attribute " + group.where(name));
+}
+
+template <class T>
+T numeric_attribute(const Hdf5Group& group, const std::string& name, hid_t type) {
+  if (H5Aexists(group.id(), name.c_str()) <= 0)
+    throw InputError(group.where(name) + ": attribute missing");
+  Hdf5Handle attribute(checked(H5Aopen(group.id(), name.c_str(), H5P_DEFAULT), "opening attribute " + group.where(name)),
+                       H5Aclose);
+  T value{};
+  checked_status(H5Aread(attribute.id(), type, &value), "reading attribute " + group.where(name));
+  return value;
+}
+
+}  // namespace
+
+Hdf5Handle& Hdf5Handle::operator=(Hdf5Handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    id_ = other.id_;
+    closer_ = other.closer_;
+    other.id_ = -1;
+  }
+  return *this;
+}
+
+void Hdf5Handle::reset() {
+  if (id_ >= 0 && closer_ != nullptr) closer_(id_);
+  id_ = -1;
+}
+
+std::string Hdf5Group::where(const std::string& name) const {
+  return file_ + ":" + (path_ == "/" ? "" : path_) + "/" + name;
+}
+
+Hdf5Group Hdf5Group::create_group(const std::string& name) const {
+  Hdf5Handle group(checked(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                           "creating group " + where(name)),
+                   H5Gclose);
+  return {std::move(group), file_, (path_ == "/" ? "" : path_) + "/" + name};
+}
+
+bool Hdf5Group::contains(const std::string& name) const {
+  return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+Hdf5Group Hdf5Group::open_group(const std::string& name) const {
+  if (!contains(name)) throw InputError(where(name) + ": group missing");
+  Hdf5Handle group(checked(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "opening group " + where(name)),
+                   H5Gclose);
+  return {std::move(group), file_, (path_ == "/" ? "" : path_) + "/" + name};
+}
+
+void Hdf5Group::write(const std::string& name, const double* data, const Hdf5Shape& shape) const {
+  write_numeric(*this, name, data, shape, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void Hdf5Group::write(const std::string& name, const std::int64_t* data,
+                      const Hdf5Shape& shape) const {
+  write_numeric(*this, name, data, shape, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+
+void Hdf5Group::write_string(const std::string& name, const std::string& value) const {
+  auto type = string_type();
+  Hdf5Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
+  Hdf5Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT,
+                                        H5P_DEFAULT, H5P_DEFAULT),
+                             "creating " + where(name)),
+                     H5Dclose);
+  const char* text = value.c_str();
+  checked_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+                 "writing " + where(name));
+}
+
+void Hdf5Group::set_attribute(const std::string& name, const std::string& value) const {
+  auto type = string_type();
+  Hdf5Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
+  if (H5Aexists(id(), name.c_str()) > 0) H5Adelete(id(), name.c_str());
+  Hdf5Handle attribute(checked(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT,
+                                          H5P_DEFAULT),
+                               "creating attribute " + where(name)),
+                       H5Aclose);
+  const char* text = value.c_str();
+  checked_status(H5Awrite(attribute.id(), type.id(), &text), "writing attribute " + where(name));
+}
+
+void Hdf5Group::set_attribute(const std::string& name, double value) const {
+  set_numeric_attribute(*this, name, value, H5T_NATIVE_DOUBLE);
+}
+
+void Hdf5Group::set_attribute(const std::string& name, std::int64_t value) const {
+  set_numeric_attribute(*this, name, value, H5T_NATIVE_INT64);
+}
+
+Hdf5Handle Hdf5Group::open_dataset(const std::string& name) const {
+  if (!contains(name)) throw InputError(where(name) + ": dataset missing");
+  return {checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening " + where(name)), H5Dclose};
+}
+
+std::vector<double> Hdf5Group::read_doubles(const std::string& name, Hdf5Shape* shape) const {
+  auto dataset = open_dataset(name);
+  const Hdf5Shape dims = shape_of(dataset.id(), where(name));
+  std::vector<double> values(element_count(dims));
+  if (!values.empty())
+    checked_status(H5Dread(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           values.data()),
+                   "reading " + where(name));
+  if (shape != nullptr) *shape = dims;
+  return values;
+}
+
+std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name, Hdf5Shape* shape) const {
+  auto dataset = open_dataset(name);
+  const Hdf5Shape dims = shape_of(dataset.id(), where(name));
+  std::vector<std::int64_t> values(element_count(dims));
+  if (!values.empty())
+    checked_status(H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           values.data()),
+                   "reading " + where(name));
+  if (shape != nullptr) *shape = dims;
+  return values;
+}
+
+std::string Hdf5Group::read_string(const std::string& name) const {
+  auto dataset = open_dataset(name);
+  auto type = string_type();
+  char* text = nullptr;
+  checked_status(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+                 "reading " + where(name));
+  std::string value = text != nullptr ? text : "";
+  H5free_memory(text);
+  return value;
+}
+
+std::string Hdf5Group::string_attribute(const std::string& name) const {
+  if (H5Aexists(id(), name.c_str()) <= 0) throw InputError(where(name) + ": attribute missing");
+  Hdf5Handle attribute(checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "opening attribute " + where(name)),
+                       H5Aclose);
+  auto type = string_type();
+  char* text = nullptr;
+  checked_status(H5Aread(attribute.id(), type.id(), &text), "reading attribute " + where(name));
+  std::string value = text != nullptr ? text : "";
+  H5free_memory(text);
+  return value;
+}
+
+double Hdf5Group::double_attribute(const std::string& name) const {
+  return numeric_attribute<double>(*this, name, H5T_NATIVE_DOUBLE);
+}
+
+std::int64_t Hdf5Group::integer_attribute(const std::string& name) const {
+  return numeric_attribute<std::int64_t>(*this, name, H5T_NATIVE_INT64);
+}
+
+Hdf5Group open_hdf5_for_reading(const std::string& path) {
+  silence_hdf5_errors();
+  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw InputError(path + ": not an HDF5 file (truncated or another format)");
+  Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (file.id() < 0) throw InputError(path + ": cannot open as HDF5 (truncated or corrupt)");
+  Hdf5Handle root(checked(H5Gopen2(file.id(), "/", H5P_DEFAULT), "opening / of " + path), H5Gclose);
+  // The root group keeps the file open (HDF5 closes the file when its last object closes).
+  return {std::move(root), path, "/"};
+}
+
+AtomicHdf5File::AtomicHdf5File(std::string final_path)
+    : final_path_(std::move(final_path)),
+      temporary_path_(final_path_ + ".tmp." + std::to_string(::getpid())) {
+  silence_hdf5_errors();
+  const auto parent = std::filesystem::path(final_path_).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent))
+    throw InputError(final_path_ + ": output directory " + parent.string() +
+                     " does not exist; create it or choose another output path");
+  Hdf5Handle file(H5Fcreate(temporary_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                  H5Fclose);
+  if (file.id() < 0)
+    throw InputError(temporary_path_ + ": cannot create (is the output directory writable?)");
+  Hdf5Handle root(checked(H5Gopen2(file.id(), "/", H5P_DEFAULT), "opening / of " + temporary_path_),
+                  H5Gclose);
+  root_ = std::make_unique<Hdf5Group>(std::move(root), final_path_, "/");
+}
+
+AtomicHdf5File::~AtomicHdf5File() {
+  if (committed_) return;
+  root_.reset();
+  std::error_code ignored;
+  std::filesystem::remove(temporary_path_, ignored);
+}
+
+void AtomicHdf5File::commit() {
+  checked_status(H5Fflush(root_->id(), H5F_SCOPE_GLOBAL), "flushing " + temporary_path_);
+  root_.reset();  // closes the file: the root group was its last open object
+  std::error_code error;
+  std::filesystem::rename(temporary_path_, final_path_, error);
+  if (error) throw SystemError(final_path_ + ": rename from temporary file failed: " + error.message());
+  committed_ = true;
+}
+
+}  // namespace l2o

@@ -6,7 +6,9 @@
 #include <cstdio>
 
 #include "app/config_command.hpp"
+#include "app/evaluate_command.hpp"
 #include "app/train_command.hpp"
+#include "app/tune_command.hpp"
 #include "dist/mpi_session.hpp"
 #include "util/error.hpp"
 
@@ -49,6 +51,16 @@ int main(int argc, char** argv) {
                "true-objective curves to HDF5");
   add_run_options(train, options, false);
 
+  auto* tune = app.add_subcommand(
+      "tune", "grid-search the hand-designed optimizers on the training task ([task], [tune]); "
+              "writes every curve and the chosen setting per optimizer to HDF5");
+  add_run_options(tune, options, false);
+
+  auto* evaluate = app.add_subcommand(
+      "evaluate", "run the tuned optimizers (evaluate.tuned) on the tasks of [evaluate] over "
+                  "several seeds; writes true-objective curves to HDF5");
+  add_run_options(evaluate, options, false);
+
   auto* config = app.add_subcommand("config", "print the documented defaults or check a config");
   bool defaults = false;
   std::string check_file;
@@ -68,6 +80,8 @@ int main(int argc, char** argv) {
 
   try {
     if (train->parsed()) return l2o::run_train_command(options, mpi);
+    if (tune->parsed()) return l2o::run_tune_command(options, mpi);
+    if (evaluate->parsed()) return l2o::run_evaluate_command(options, mpi);
     if (config->parsed()) {
       if (defaults) return mpi.is_root() ? l2o::run_config_defaults() : 0;
       options.config_file = check_file;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -31,8 +32,12 @@ std::string type_name(const toml::node& node) {
 }
 
 std::string format_double(double v) {
+  // The shortest %g form that reads back as the same double (0.9, not 0.90000000000000002).
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+    if (std::strtod(buffer, nullptr) == v) break;
+  }
   std::string text = buffer;
   // Keep it a TOML float (1 -> 1.0), and spell infinities the TOML way.
   if (text == "inf") return "inf";
@@ -59,6 +64,16 @@ std::string format_value(const KeyValue& v) {
     std::string operator()(const std::vector<std::int64_t>& list) const {
       std::string out = "[";
       for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::to_string(list[i]);
+      return out + "]";
+    }
+    std::string operator()(const std::vector<std::string>& list) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + quote(list[i]);
+      return out + "]";
+    }
+    std::string operator()(const std::vector<double>& list) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + format_double(list[i]);
       return out + "]";
     }
     std::string operator()(const NumberTable& table) const {
@@ -109,6 +124,32 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
         if (!element.is_integer()) return fail("a list containing " + type_name(element));
         const auto v = *element.value<std::int64_t>();
         if (!in_range(static_cast<double>(v))) return fail("an element " + std::to_string(v));
+        list.push_back(v);
+      }
+      return list;
+    }
+    case KeyType::string_list: {
+      const auto* array = node.as_array();
+      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      std::vector<std::string> list;
+      for (const auto& element : *array) {
+        if (!element.is_string()) return fail("a list containing " + type_name(element));
+        std::string v = *element.value<std::string>();
+        if (!spec.choices.empty() &&
+            std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end())
+          return fail("an element " + quote(v));
+        list.push_back(std::move(v));
+      }
+      return list;
+    }
+    case KeyType::real_list: {
+      const auto* array = node.as_array();
+      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      std::vector<double> list;
+      for (const auto& element : *array) {
+        if (!element.is_number()) return fail("a list containing " + type_name(element));
+        const double v = *element.value<double>();
+        if (!in_range(v)) return fail("an element " + format_double(v));
         list.push_back(v);
       }
       return list;
@@ -222,6 +263,12 @@ const std::vector<std::int64_t>& Config::integers(const std::string& key) const 
 }
 const NumberTable& Config::numbers(const std::string& key) const {
   return std::get<NumberTable>(value(key));
+}
+const std::vector<std::string>& Config::strings(const std::string& key) const {
+  return std::get<std::vector<std::string>>(value(key));
+}
+const std::vector<double>& Config::reals(const std::string& key) const {
+  return std::get<std::vector<double>>(value(key));
 }
 
 void Config::set(const std::string& key, KeyValue v) {

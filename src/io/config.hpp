@@ -30,6 +30,8 @@ class Config {
   [[nodiscard]] const std::string& string(const std::string& key) const;
   [[nodiscard]] const std::vector<std::int64_t>& integers(const std::string& key) const;
   [[nodiscard]] const NumberTable& numbers(const std::string& key) const;
+  [[nodiscard]] const std::vector<std::string>& strings(const std::string& key) const;
+  [[nodiscard]] const std::vector<double>& reals(const std::string& key) const;
 
   /// Overrides a value from code (e.g. a command-line flag that maps to a key).
   void set(const std::string& key, KeyValue value);

@@ -27,6 +27,22 @@ KeySpec integers(std::string key, std::vector<I> value, I min, I max, std::strin
           double(max), true, {}};
 }
 
+KeySpec texts(std::string key, std::vector<std::string> value, std::string meaning,
+              std::vector<std::string> choices = {}) {
+  return {std::move(key), KeyType::string_list, std::move(value), std::move(meaning), 0, 0, false,
+          std::move(choices)};
+}
+KeySpec reals(std::string key, std::vector<double> value, double min, double max, std::string meaning) {
+  return {std::move(key), KeyType::real_list, std::move(value), std::move(meaning), min, max, true, {}};
+}
+
+// 10^(k/2) for k = first..last: a log grid at half-decade steps (tune defaults).
+std::vector<double> half_decades(int first, int last) {
+  std::vector<double> grid;
+  for (int k = first; k <= last; ++k) grid.push_back(std::pow(10.0, 0.5 * k));
+  return grid;
+}
+
 KeySpec numbers(std::string key, std::string meaning) {
   return {std::move(key), KeyType::number_table, NumberTable{}, std::move(meaning), 0, 0, false, {}};
 }
@@ -62,6 +78,35 @@ const std::vector<KeySpec>& config_schema() {
       numbers("optimizer.hyperparameters",
               "hyperparameters by name, e.g. { learning_rate = 0.1 }; unset ones keep the "
               "optimizer's documented defaults"),
+      // [tune]: `l2o tune`, grid search of the hand-designed optimizers on the [task] objective
+      // (paper §4: "all algorithms are tuned on the training objective function").
+      texts("tune.optimizers", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
+            "optimizers to tune", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"}),
+      integer("tune.seeds", 3, 1, 100000,
+              "seeds per setting (run.seed .. run.seed+seeds-1, shared by every setting)"),
+      integer("tune.record_every", 10, 1, 100000000,
+              "iterations between true-objective evaluations (the last is always recorded)"),
+      reals("tune.learning_rates", half_decades(-10, 2), 1e-300, kHuge,
+            "learning-rate grid (sgd, momentum, adam, adagrad, rmsprop)"),
+      reals("tune.momenta", {0.5, 0.9, 0.99}, 0.0, 0.999999, "momentum grid (momentum)"),
+      reals("tune.adam_beta1", {0.5, 0.9, 0.99}, 0.0, 0.999999, "beta1 grid (adam)"),
+      reals("tune.rmsprop_alpha", {0.9, 0.99, 0.999}, 0.0, 0.999999, "alpha grid (rmsprop)"),
+      reals("tune.initial_steps", half_decades(-6, 2), 1e-300, kHuge,
+            "initial line-search step grid (cg, lbfgs)"),
+      // [evaluate]: `l2o evaluate`, tuned optimizers on unseen tasks (paper §4, Figs. 1-5).
+      text("evaluate.tuned", "results/tuned.h5", "output of `l2o tune` holding the chosen settings"),
+      texts("evaluate.optimizers", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
+            "optimizers to compare (hand-designed names, tuned in evaluate.tuned)"),
+      texts("evaluate.datasets", {"fer2013", "cifar10", "cifar100"}, "data sets of the tasks",
+            {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse"}),
+      texts("evaluate.architectures", {"48-48"},
+            "architectures \"input-hidden[-hidden...]\" of the tasks, e.g. \"48-48\", \"100-200\""),
+      integers("evaluate.batch_sizes", {64}, 1, 1000000, "minibatch sizes of the tasks"),
+      integers("evaluate.iterations", {400}, 1, 100000000, "iteration budgets of the tasks"),
+      integer("evaluate.seeds", 5, 1, 100000,
+              "seeds per task and optimizer (run.seed .. run.seed+seeds-1)"),
+      integer("evaluate.record_every", 1, 1, 100000000,
+              "iterations between true-objective evaluations (the last is always recorded)"),
   };
   return schema;
 }
@@ -105,6 +150,13 @@ std::string describe_allowed(const KeySpec& spec) {
     case KeyType::boolean: return "true or false";
     case KeyType::integer_list: return "a non-empty list of integers each" + range;
     case KeyType::number_table: return "a table of numbers, { name = value, ... }";
+    case KeyType::real_list: return "a non-empty list of numbers each" + range;
+    case KeyType::string_list: {
+      if (spec.choices.empty()) return "a non-empty list of strings";
+      std::string all;
+      for (const auto& c : spec.choices) all += (all.empty() ? "" : ", ") + ("\"" + c + "\"");
+      return "a non-empty list of strings, each one of " + all;
+    }
     case KeyType::string: {
       if (spec.choices.empty()) return "a string";
       std::string all;

@@ -11,12 +11,12 @@
 namespace l2o {
 
 /// The value types a key may hold.
-enum class KeyType { integer, real, boolean, string, integer_list, number_table };
+enum class KeyType { integer, real, boolean, string, integer_list, number_table, string_list, real_list };
 
 /// A default value of any KeyType.
 using NumberTable = std::map<std::string, double>;
-using KeyValue =
-    std::variant<std::int64_t, double, bool, std::string, std::vector<std::int64_t>, NumberTable>;
+using KeyValue = std::variant<std::int64_t, double, bool, std::string, std::vector<std::int64_t>,
+                              NumberTable, std::vector<std::string>, std::vector<double>>;
 
 /// One documented key "section.name".
 struct KeySpec {
@@ -26,7 +26,7 @@ struct KeySpec {
   std::string meaning;
   double min = 0, max = 0;             ///< inclusive range for numbers (and list elements)
   bool has_range = false;
-  std::vector<std::string> choices;    ///< allowed strings, if restricted
+  std::vector<std::string> choices;    ///< allowed strings (and string-list elements), if restricted
 };
 
 /// The full schema.

@@ -63,11 +63,12 @@ TEST_CASE("config errors name the place, the key and what is allowed", "[io]") {
   CHECK(error("[task]\nhidden = []\n") ==
         "exp.toml:2:1: task.hidden must be a non-empty list of integers each in [1, 100000], got "
         "an empty list");
-  CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").starts_with("exp.toml:3:1: invalid TOML:"));
+  CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").starts_with("exp.toml:3:"));
+  CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").find("invalid TOML") != std::string::npos);
   CHECK(error("[task]\ndataset = \"\xff\xfe\"\n").starts_with("exp.toml:2:"));
 }
 
-TEST_CASE("--set errors name the assignment", "[io]") {
+TEST_CASE("command-line overrides: errors name the assignment", "[io]") {
   Config config;
   CHECK_THROWS_WITH(config.apply_override("task.batchsize=3"),
                     "--set task.batchsize=3: unknown key 'task.batchsize'; did you mean "

@@ -1,0 +1,126 @@
+#include "app/tune_command.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "app/progress_reporter.hpp"
+#include "app/provenance.hpp"
+#include "eval/run_record_io.hpp"
+#include "eval/sweep.hpp"
+#include "eval/tune_grid.hpp"
+#include "optim/make_optimizer.hpp"
+#include "util/error.hpp"
+
+namespace l2o {
+
+int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
+  // Phase 1: config, grid, task.
+  const Config config = load_config(options);
+  const std::string output = config.string("run.output");
+  prepare_output_directory(output, "run.output");
+  const auto settings =
+      tune_settings(TuneGrid::from_config(config), config.strings("tune.optimizers"));
+  std::vector<std::unique_ptr<Optimizer>> optimizers;
+  for (const auto& setting : settings) {
+    try {
+      optimizers.push_back(make_optimizer(setting.optimizer, setting.hyperparameters));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("tune grid: ") + e.what());
+    }
+  }
+  const TaskSpec spec = training_task_from_config(config);
+  const MlpTask task = make_task(spec);
+  const std::int64_t seeds = config.integer("tune.seeds");
+  const std::int64_t iterations = config.integer("run.iterations");
+  const std::int64_t record_every = config.integer("tune.record_every");
+  const auto base_seed = static_cast<std::uint64_t>(config.integer("run.seed"));
+  const auto units = static_cast<std::int64_t>(settings.size()) * seeds;
+  const std::string label = spec.label(task.mlp().num_classes());
+  if (mpi.is_root() && !options.quiet)
+    std::fprintf(
+        stderr,
+        "[tune] %s: %zu settings x %lld seeds x %lld iterations = %lld runs on %d rank(s)\n",
+        label.c_str(), settings.size(), static_cast<long long>(seeds),
+        static_cast<long long>(iterations), static_cast<long long>(units), mpi.size());
+
+  // Phase 2: the runs. Unit u = (setting u / seeds, seed index u % seeds); its seed depends on the
+  // seed index only, so every setting sees the same initial points and minibatches.
+  const auto mine = static_cast<std::int64_t>(owned_units(units, mpi.rank(), mpi.size()).size());
+  ProgressReporter progress("tune", mine, 1, options.quiet || !mpi.is_root());
+  std::int64_t done = 0;
+  const auto records = run_units_distributed(units, mpi.rank(), mpi.size(), [&](std::int64_t unit) {
+    const auto s = static_cast<std::size_t>(unit / seeds);
+    const std::int64_t seed_index = unit % seeds;
+    RunRecord record =
+        run_optimizer(task, *optimizers[s], base_seed + static_cast<std::uint64_t>(seed_index),
+                      iterations, record_every);
+    char what[256];
+    std::snprintf(what, sizeof what, "run %lld/%lld %s %s seed %lld: score %.6g",
+                  static_cast<long long>(unit + 1), static_cast<long long>(units),
+                  settings[s].optimizer.c_str(), settings[s].label().c_str(),
+                  static_cast<long long>(seed_index), curve_score(record));
+    progress.update(++done, what);
+    return record;
+  });
+  if (!mpi.is_root()) return 0;
+
+  // Phase 3: scores (mean over seeds; any diverged seed makes the setting +inf) and choices.
+  std::vector<double> scores(settings.size(), 0.0);
+  std::vector<std::int64_t> diverged(settings.size(), 0);
+  for (std::int64_t unit = 0; unit < units; ++unit) {
+    const auto s = static_cast<std::size_t>(unit / seeds);
+    const auto& record = records[static_cast<std::size_t>(unit)];
+    scores[s] += curve_score(record) / static_cast<double>(seeds);
+    diverged[s] += record.diverged_at >= 0 ? 1 : 0;
+  }
+  const auto choices = choose_settings(settings, scores);
+
+  // Phase 4: tuned.h5.
+  AtomicHdf5File file(output);
+  write_provenance(file.root(), config, options.command_line, "tune", mpi.size());
+  {
+    const Hdf5Group task_group = file.root().create_group("task");
+    write_task_attributes(task_group, spec, task.mlp());
+    task_group.set_attribute("iterations", iterations);
+    task_group.set_attribute("record_every", record_every);
+    task_group.set_attribute("seeds", seeds);
+    const Hdf5Group settings_group = file.root().create_group("settings");
+    for (std::size_t s = 0; s < settings.size(); ++s) {
+      const Hdf5Group group =
+          settings_group.create_group(indexed_name("setting", static_cast<std::int64_t>(s)));
+      write_optimizer_attributes(group, *optimizers[s]);
+      group.set_attribute("label", settings[s].label());
+      group.set_attribute("score", scores[s]);
+      group.set_attribute("diverged_runs", diverged[s]);
+      for (std::int64_t k = 0; k < seeds; ++k) {
+        const Hdf5Group run = group.create_group(indexed_name("run", k));
+        run.set_attribute("seed",
+                          static_cast<std::int64_t>(base_seed + static_cast<std::uint64_t>(k)));
+        write_run_record(
+            run, records[s * static_cast<std::size_t>(seeds) + static_cast<std::size_t>(k)]);
+      }
+    }
+    const Hdf5Group chosen = file.root().create_group("chosen");
+    for (const auto& choice : choices) {
+      const Hdf5Group group = chosen.create_group(choice.optimizer);
+      write_optimizer_attributes(group, *optimizers[choice.setting]);
+      group.set_attribute("setting", static_cast<std::int64_t>(choice.setting));
+      group.set_attribute("label", settings[choice.setting].label());
+      group.set_attribute("score", choice.score);
+    }
+  }
+  file.commit();
+
+  // Summary on stdout: the chosen setting per optimizer.
+  std::printf("task  %s (%lld iterations, %lld seeds)\n", label.c_str(),
+              static_cast<long long>(iterations), static_cast<long long>(seeds));
+  for (const auto& choice : choices)
+    std::printf("%-9s %-40s mean true objective %.6g%s\n", choice.optimizer.c_str(),
+                settings[choice.setting].label().c_str(), choice.score,
+                std::isfinite(choice.score) ? "" : " (every setting diverged)");
+  std::printf("result: %s\n", output.c_str());
+  return 0;
+}
+
+}  // namespace l2o

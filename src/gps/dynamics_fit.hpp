@@ -1,0 +1,35 @@
+#pragma once
+// Per-(group, time step) linear-Gaussian dynamics with the windowed NIW prior, and the
+// initial-state distribution (gps-spec.md §5.1, §5.2), from the reduced TransitionStatistics.
+#include <Eigen/Core>
+
+#include "gps/fit_error.hpp"
+#include "gps/linear_gaussian.hpp"
+#include "gps/sufficient_statistics.hpp"
+
+namespace l2o {
+
+/// Hyperparameters of the dynamics fit (gps-spec.md §13).
+struct DynamicsFitParams {
+  double prior_count = 200.0;            ///< n0 = m = n_dyn (NIW pseudo-counts), >= 0
+  int window = 10;                       ///< W_d: prior window half-width in steps, >= 0
+  double ridge = 1e-3;                   ///< delta_dyn added to Sigma_uu, >= 0
+  double initial_variance_floor = 1e-6;  ///< floor of Sigma_{s,0}'s diagonal ([GPS]), > 0
+  /// Throws std::invalid_argument naming the first bad field.
+  void check() const;
+};
+
+/// Fitted dynamics and what a user needs to judge them.
+struct DynamicsFit {
+  LinearGaussianDynamics dynamics;  ///< [A_t B_t], c_t, F_t (t = 0..T-2), mu_{s,0}, Sigma_{s,0}
+  Eigen::VectorXd input_rcond;      ///< T-1: reciprocal condition estimate of Sigma_uu + delta I
+  Eigen::VectorXd points;           ///< T-1: P_t
+};
+
+/// Fits every step t = 0..T-2 (in parallel over t) and the initial state. Throws FitError
+/// naming the group, iteration and time step on a non-positive-definite Sigma_uu or a
+/// non-finite result. Needs T >= 2.
+DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsFitParams& params,
+                         const FitContext& context);
+
+}  // namespace l2o

@@ -26,7 +26,8 @@ double median_microseconds(Run&& run, double seconds) {
   run();
   std::vector<double> times;
   const auto start = Clock::now();
-  while (times.size() < 5 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+  while (times.size() < 5 ||
+         std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
     const auto t0 = Clock::now();
     run();
     times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   const double seconds = argc > 2 ? std::atof(argv[2]) : 2.0;
   Eigen::setNbThreads(1);  // as in the l2o binary: parallelism is explicit OpenMP
   const int threads = omp_get_max_threads();
-  std::printf("# mlp_gradient: OMP_NUM_THREADS=%d, load average %s\n", threads, load_average().c_str());
+  std::printf("# mlp_gradient: OMP_NUM_THREADS=%d, load average %s\n", threads,
+              load_average().c_str());
 
   // Roofline reference: Eigen double GEMM, 1 thread, the minibatch's first-layer shape and 512^3.
   for (const Eigen::Index n : {Eigen::Index{64}, Eigen::Index{512}}) {

@@ -19,10 +19,14 @@ inline std::string data_dir() {
 }
 
 /// The source tree (configs, scripts, fixtures).
-inline std::string source_dir() { return L2O_SOURCE_DIR; }
+inline std::string source_dir() {
+  return L2O_SOURCE_DIR;
+}
 
 /// The l2o executable under test.
-inline std::string l2o_binary() { return L2O_BINARY; }
+inline std::string l2o_binary() {
+  return L2O_BINARY;
+}
 
 /// A fresh, empty scratch directory under the system temp dir, unique per name and process.
 inline std::filesystem::path scratch_dir(const std::string& name) {
@@ -36,7 +40,8 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
 /// Writes `bytes` to `path`.
 inline void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace l2o::test

@@ -17,12 +17,14 @@ int run_config_check(const RunOptions& options) {
   const Config config = load_config(options);
   // Semantic checks that need other stages: the optimizer's hyperparameter names and ranges.
   try {
-    (void)make_optimizer(config.string("optimizer.name"), config.numbers("optimizer.hyperparameters"));
+    (void)make_optimizer(config.string("optimizer.name"),
+                         config.numbers("optimizer.hyperparameters"));
   } catch (const std::invalid_argument& e) {
     throw InputError(options.config_file + ": optimizer.hyperparameters: " + e.what());
   }
   if (!options.quiet) std::fputs(config.to_toml().c_str(), stdout);
-  std::fprintf(stderr, "%s: OK\n", options.config_file.empty() ? "defaults" : options.config_file.c_str());
+  std::fprintf(stderr, "%s: OK\n",
+               options.config_file.empty() ? "defaults" : options.config_file.c_str());
   return 0;
 }
 

@@ -39,33 +39,39 @@ int main(int argc, char** argv) {
   // threading would split tiny products and change nothing but speed (environment.md §3).
   Eigen::setNbThreads(1);
 
-  CLI::App app{"l2o: learning to optimize neural nets (Li & Malik 2017) -- meta-train learned "
-               "optimizers and compare them with hand-designed ones.\nEvery subcommand takes "
-               "--help. Configs are TOML; `l2o config --defaults` lists every key."};
+  CLI::App app{
+      "l2o: learning to optimize neural nets (Li & Malik 2017) -- meta-train learned "
+      "optimizers and compare them with hand-designed ones.\nEvery subcommand takes "
+      "--help. Configs are TOML; `l2o config --defaults` lists every key."};
   app.require_subcommand(1);
   l2o::RunOptions options;
   options.command_line = join_argv(argc, argv);
 
   auto* train = app.add_subcommand(
-      "train", "train the base MLP with one hand-designed optimizer over several seeds; writes "
-               "true-objective curves to HDF5");
+      "train",
+      "train the base MLP with one hand-designed optimizer over several seeds; writes "
+      "true-objective curves to HDF5");
   add_run_options(train, options, false);
 
   auto* tune = app.add_subcommand(
-      "tune", "grid-search the hand-designed optimizers on the training task ([task], [tune]); "
-              "writes every curve and the chosen setting per optimizer to HDF5");
+      "tune",
+      "grid-search the hand-designed optimizers on the training task ([task], [tune]); "
+      "writes every curve and the chosen setting per optimizer to HDF5");
   add_run_options(tune, options, false);
 
   auto* evaluate = app.add_subcommand(
-      "evaluate", "run the tuned optimizers (evaluate.tuned) on the tasks of [evaluate] over "
-                  "several seeds; writes true-objective curves to HDF5");
+      "evaluate",
+      "run the tuned optimizers (evaluate.tuned) on the tasks of [evaluate] over "
+      "several seeds; writes true-objective curves to HDF5");
   add_run_options(evaluate, options, false);
 
   auto* config = app.add_subcommand("config", "print the documented defaults or check a config");
   bool defaults = false;
   std::string check_file;
-  auto* defaults_flag = config->add_flag("--defaults", defaults, "print every key with its default and meaning");
-  auto* check_option = config->add_option("--check", check_file, "validate FILE without running anything");
+  auto* defaults_flag =
+      config->add_flag("--defaults", defaults, "print every key with its default and meaning");
+  auto* check_option =
+      config->add_option("--check", check_file, "validate FILE without running anything");
   config->add_option("--set", options.overrides, "override a key while checking (repeatable)");
   config->add_flag("--quiet,-q", options.quiet, "only report OK or the error");
   defaults_flag->excludes(check_option);

@@ -21,7 +21,8 @@ void ProgressReporter::update(std::int64_t done, const std::string& what) {
   if (done != total_ && last_reported_ >= 0 && done - last_reported_ < every_) return;
   last_reported_ = done;
   const double elapsed = elapsed_seconds();
-  const double eta = done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
+  const double eta =
+      done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
   std::fprintf(stderr, "[%s] %lld/%lld %s elapsed %s ETA %s\n", label_.c_str(),
                static_cast<long long>(done), static_cast<long long>(total_), what.c_str(),
                format_duration(elapsed).c_str(), done > 0 ? format_duration(eta).c_str() : "?");

@@ -1,11 +1,14 @@
 #include "app/provenance.hpp"
 
+#include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 
+#include "git_revision.hpp"  // generated at build time (cmake/git_revision.cmake)
 #include "util/error.hpp"
 
 namespace l2o {
@@ -36,7 +39,15 @@ void prepare_output_directory(const std::string& path, const std::string& key) {
   if (!std::filesystem::is_directory(parent))
     throw InputError(key + " = \"" + path + "\": cannot create directory " + parent.string() +
                      "; choose another path");
-  if (access(parent.c_str(), W_OK) != 0)
+  // Probe by creating a file: access(W_OK) says yes to root everywhere (even /proc), and a run
+  // must not compute for hours and then fail to write its result.
+  const std::string probe = path + ".probe." + std::to_string(::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
+  if (fd < 0 && errno != EEXIST)
     throw InputError(key + " = \"" + path + "\": directory " + parent.string() +
                      " is not writable; choose another path");
 }

@@ -30,7 +30,8 @@ TaskSpec task_from_config(const Config& config) {
 
 std::unique_ptr<Optimizer> optimizer_from_config(const Config& config) {
   try {
-    return make_optimizer(config.string("optimizer.name"), config.numbers("optimizer.hyperparameters"));
+    return make_optimizer(config.string("optimizer.name"),
+                          config.numbers("optimizer.hyperparameters"));
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("optimizer.hyperparameters: ") + e.what());
   }
@@ -109,19 +110,31 @@ int run_train_command(const RunOptions& options, const MpiSession& mpi) {
 
   // Summary on stdout: final true objective per run and its mean.
   std::printf("task       %s\noptimizer  %s\n", label.c_str(), optimizer->name().c_str());
+  // A diverged run may end in NaN/Inf: it is counted, not averaged (its curve is in the file).
   double sum = 0.0, sum_sq = 0.0;
+  std::size_t finished = 0;
   for (std::size_t r = 0; r < records.size(); ++r) {
     const double final_objective = records[r].true_objective.back();
-    sum += final_objective;
-    sum_sq += final_objective * final_objective;
+    const bool diverged = records[r].diverged_at >= 0;
+    if (!diverged) {
+      sum += final_objective;
+      sum_sq += final_objective * final_objective;
+      ++finished;
+    }
     std::printf("run %zu (seed %llu): true objective %.6f -> %.6f%s\n", r,
                 static_cast<unsigned long long>(base_seed + r), records[r].true_objective.front(),
-                final_objective, records[r].diverged_at >= 0 ? " (diverged)" : "");
+                final_objective, diverged ? " (diverged)" : "");
   }
-  const double n = static_cast<double>(records.size());
-  const double mean = sum / n;
-  std::printf("final true objective: mean %.6f, std %.6f over %zu runs\nresult: %s\n", mean,
-              std::sqrt(std::max(0.0, sum_sq / n - mean * mean)), records.size(), output.c_str());
+  if (finished > 0) {
+    const double n = static_cast<double>(finished);
+    const double mean = sum / n;
+    std::printf("final true objective: mean %.6f, std %.6f over %zu runs", mean,
+                std::sqrt(std::max(0.0, sum_sq / n - mean * mean)), finished);
+    if (finished < records.size()) std::printf(" (%zu diverged)", records.size() - finished);
+  } else {
+    std::printf("final true objective: none, every run diverged");
+  }
+  std::printf("\nresult: %s\n", output.c_str());
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "data/cifar_reader.hpp"
+#include "data/file_bytes.hpp"
 #include "data/idx_reader.hpp"
 #include "util/error.hpp"
 
@@ -12,6 +13,22 @@ namespace {
 
 bool exists_raw_or_gz(const std::string& path) {
   return std::filesystem::exists(path) || std::filesystem::exists(path + ".gz");
+}
+
+// The projection is fitted on whatever the training split holds, so another data set's file
+// (FER2013's 48x48 faces under mnist/, say) would load and define a different task without a
+// word: the image size must be the data set's own.
+Dataset load_idx_dataset(const std::string& prefix, int num_classes, int side,
+                         const std::string& name, const std::string& id) {
+  const std::string images = prefix + "-images-idx3-ubyte";
+  Dataset dataset = load_idx_pair(images, prefix + "-labels-idx1-ubyte", num_classes, id);
+  if (dataset.rows != side || dataset.cols != side)
+    throw InputError(resolve_data_file(images) + ": images are " + std::to_string(dataset.rows) +
+                     "x" + std::to_string(dataset.cols) + " but " + name + " images are " +
+                     std::to_string(side) + "x" + std::to_string(side) +
+                     " (a file of another data set?); re-fetch it (scripts/get-data.sh verifies "
+                     "sha256)");
+  return dataset;
 }
 
 }  // namespace
@@ -30,11 +47,10 @@ Dataset load_dataset(const std::string& data_dir, const std::string& name,
   const std::string id = name + "/" + split;
   if (name == "mnist") {
     const std::string prefix = dir + "mnist/" + (split == "train" ? "train" : "t10k");
-    return load_idx_pair(prefix + "-images-idx3-ubyte", prefix + "-labels-idx1-ubyte", 10, id);
+    return load_idx_dataset(prefix, 10, 28, name, id);
   }
   if (name == "fer2013") {
-    const std::string prefix = dir + "fer2013/" + split;
-    return load_idx_pair(prefix + "-images-idx3-ubyte", prefix + "-labels-idx1-ubyte", 7, id);
+    return load_idx_dataset(dir + "fer2013/" + split, 7, 48, name, id);
   }
   if (name == "cifar10") {
     std::vector<std::string> files;

@@ -8,13 +8,18 @@ namespace {
 
 constexpr std::int64_t kImageBytes = 32 * 32 * 3;
 
-int label_bytes(CifarKind kind) { return kind == CifarKind::cifar10 ? 1 : 2; }
+int label_bytes(CifarKind kind) {
+  return kind == CifarKind::cifar10 ? 1 : 2;
+}
 
 int classes(CifarKind kind) {
   switch (kind) {
-    case CifarKind::cifar10: return 10;
-    case CifarKind::cifar100_fine: return 100;
-    case CifarKind::cifar100_coarse: return 20;
+    case CifarKind::cifar10:
+      return 10;
+    case CifarKind::cifar100_fine:
+      return 100;
+    case CifarKind::cifar100_coarse:
+      return 20;
   }
   return 0;
 }

@@ -8,12 +8,12 @@ namespace l2o {
 
 /// Raw images (row-major, channels planar as in the file) and labels of one split.
 struct Dataset {
-  std::string name;                   ///< e.g. "mnist/train"
-  std::int64_t count = 0;             ///< number of examples
+  std::string name;        ///< e.g. "mnist/train"
+  std::int64_t count = 0;  ///< number of examples
   int rows = 0, cols = 0, channels = 1;
-  int num_classes = 0;                ///< labels lie in [0, num_classes)
-  std::vector<std::uint8_t> pixels;   ///< count * rows * cols * channels bytes, example-major
-  std::vector<std::uint8_t> labels;   ///< count labels
+  int num_classes = 0;               ///< labels lie in [0, num_classes)
+  std::vector<std::uint8_t> pixels;  ///< count * rows * cols * channels bytes, example-major
+  std::vector<std::uint8_t> labels;  ///< count labels
 
   /// Pixels per example (rows * cols * channels).
   [[nodiscard]] std::int64_t example_size() const {

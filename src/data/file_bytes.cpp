@@ -47,7 +47,8 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& compressed,
   inflateEnd(&stream);
   if (rc != Z_STREAM_END) {
     const char* what = rc == Z_BUF_ERROR ? "truncated gzip stream" : "corrupt gzip data";
-    throw InputError(path + ": " + what + "; re-fetch the file (scripts/get-data.sh verifies sha256)");
+    throw InputError(path + ": " + what +
+                     "; re-fetch the file (scripts/get-data.sh verifies sha256)");
   }
   return out;
 }

@@ -61,10 +61,10 @@ void parse_idx_labels(const std::vector<std::uint8_t>& bytes, const std::string&
                      " for IDX1 unsigned-byte labels)");
   const std::uint32_t count = read_be32(bytes, 4);
   if (bytes.size() != 8 + std::uint64_t{count})
-    throw InputError(origin + ": file has " + std::to_string(bytes.size()) + " bytes, header (" +
-                     std::to_string(count) + " labels) implies " + std::to_string(8 + count) +
-                     (bytes.size() < 8 + std::uint64_t{count} ? " (truncated body)"
-                                                               : " (trailing bytes)"));
+    throw InputError(
+        origin + ": file has " + std::to_string(bytes.size()) + " bytes, header (" +
+        std::to_string(count) + " labels) implies " + std::to_string(8 + count) +
+        (bytes.size() < 8 + std::uint64_t{count} ? " (truncated body)" : " (trailing bytes)"));
   if (count != dataset.count)
     throw InputError(origin + ": " + std::to_string(count) + " labels but the image file has " +
                      std::to_string(dataset.count) + " images");

@@ -28,8 +28,8 @@ Eigen::MatrixXd RandomProjection::project(const Dataset& split) const {
   if (split.example_size() != matrix_.rows())
     throw InputError(split.name + ": examples have " + std::to_string(split.example_size()) +
                      " pixels, the projection expects " + std::to_string(matrix_.rows()));
-  const Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic,
-                                       Eigen::RowMajor>>
+  const Eigen::Map<
+      const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
       raw(split.pixels.data(), split.count, split.example_size());
   Eigen::MatrixXd projected(split.count, matrix_.cols());
   // Blocks of rows keep the converted pixels cache-sized; the product is deterministic.

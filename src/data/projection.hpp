@@ -34,9 +34,9 @@ class RandomProjection {
  private:
   [[nodiscard]] Eigen::MatrixXd project(const Dataset& split) const;
 
-  Eigen::MatrixXd matrix_;      ///< pixels x input_dim
-  Eigen::RowVectorXd mean_;     ///< training-set mean of each projected dimension
-  Eigen::RowVectorXd stddev_;   ///< training-set standard deviation (population) of each
+  Eigen::MatrixXd matrix_;     ///< pixels x input_dim
+  Eigen::RowVectorXd mean_;    ///< training-set mean of each projected dimension
+  Eigen::RowVectorXd stddev_;  ///< training-set standard deviation (population) of each
 };
 
 }  // namespace l2o

@@ -19,7 +19,9 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
 }
 
-MpiSession::~MpiSession() { MPI_Finalize(); }
+MpiSession::~MpiSession() {
+  MPI_Finalize();
+}
 
 std::vector<std::int64_t> owned_units(std::int64_t count, int rank, int size) {
   std::vector<std::int64_t> units;
@@ -72,7 +74,9 @@ std::int64_t max_over_ranks(std::int64_t value) {
   return result;
 }
 
-void barrier() { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+void barrier() {
+  check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+}
 
 void abort_all(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);

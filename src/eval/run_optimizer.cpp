@@ -38,7 +38,8 @@ RunRecord run_optimizer(const MlpTask& task, Optimizer& optimizer, std::uint64_t
     const std::int64_t next = t + 1;
     const bool non_finite = !std::isfinite(report.loss) || !x.allFinite();
     if (non_finite || next % record_every == 0 || next == iterations) {
-      const double f = non_finite ? std::numeric_limits<double>::quiet_NaN() : task.true_objective(x);
+      const double f =
+          non_finite ? std::numeric_limits<double>::quiet_NaN() : task.true_objective(x);
       record_true(next, f);
       if (diverged(f)) {
         record.diverged_at = next;

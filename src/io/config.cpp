@@ -16,18 +16,26 @@ namespace {
 
 std::string position(const std::string& origin, const toml::source_region& source) {
   if (source.begin.line == 0) return origin;
-  return origin + ":" + std::to_string(source.begin.line) + ":" + std::to_string(source.begin.column);
+  return origin + ":" + std::to_string(source.begin.line) + ":" +
+         std::to_string(source.begin.column);
 }
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "a list";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "a list";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -63,7 +71,8 @@ std::string format_value(const KeyValue& v) {
     std::string operator()(const std::string& s) const { return quote(s); }
     std::string operator()(const std::vector<std::int64_t>& list) const {
       std::string out = "[";
-      for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + std::to_string(list[i]);
+      for (std::size_t i = 0; i < list.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(list[i]);
       return out + "]";
     }
     std::string operator()(const std::vector<std::string>& list) const {
@@ -78,7 +87,8 @@ std::string format_value(const KeyValue& v) {
     }
     std::string operator()(const NumberTable& table) const {
       std::string out = "{";
-      for (const auto& [name, v] : table) out += (out.size() > 1 ? ", " : " ") + name + " = " + format_double(v);
+      for (const auto& [name, v] : table)
+        out += (out.size() > 1 ? ", " : " ") + name + " = " + format_double(v);
       return out + (table.empty() ? "}" : " }");
     }
   };
@@ -118,7 +128,8 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     }
     case KeyType::integer_list: {
       const auto* array = node.as_array();
-      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      if (array == nullptr || array->empty())
+        return fail(array ? "an empty list" : type_name(node));
       std::vector<std::int64_t> list;
       for (const auto& element : *array) {
         if (!element.is_integer()) return fail("a list containing " + type_name(element));
@@ -130,7 +141,8 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     }
     case KeyType::string_list: {
       const auto* array = node.as_array();
-      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      if (array == nullptr || array->empty())
+        return fail(array ? "an empty list" : type_name(node));
       std::vector<std::string> list;
       for (const auto& element : *array) {
         if (!element.is_string()) return fail("a list containing " + type_name(element));
@@ -144,7 +156,8 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     }
     case KeyType::real_list: {
       const auto* array = node.as_array();
-      if (array == nullptr || array->empty()) return fail(array ? "an empty list" : type_name(node));
+      if (array == nullptr || array->empty())
+        return fail(array ? "an empty list" : type_name(node));
       std::vector<double> list;
       for (const auto& element : *array) {
         if (!element.is_number()) return fail("a list containing " + type_name(element));
@@ -179,15 +192,19 @@ bool is_section_prefix(const std::string& path) {
 void overlay(std::map<std::string, KeyValue>& values, const toml::table& table,
              const std::string& prefix, const std::string& origin) {
   for (const auto& [name, node] : table) {
-    const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
-    const std::string where = position(origin, name.source().begin.line ? name.source() : node.source());
+    const std::string key =
+        prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    const std::string where =
+        position(origin, name.source().begin.line ? name.source() : node.source());
     const KeySpec* spec = find_key(key);
-    if (const auto* sub = node.as_table(); sub != nullptr && spec == nullptr && is_section_prefix(key)) {
+    if (const auto* sub = node.as_table();
+        sub != nullptr && spec == nullptr && is_section_prefix(key)) {
       overlay(values, *sub, key, origin);
       continue;
     }
     if (spec == nullptr)
-      throw InputError(where + ": unknown key '" + key + "'; did you mean '" + closest_key(key) + "'?");
+      throw InputError(where + ": unknown key '" + key + "'; did you mean '" + closest_key(key) +
+                       "'?");
     values[key] = validated(*spec, node, where);
   }
 }
@@ -196,7 +213,8 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
   try {
     return toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    throw InputError(position(origin, e.source()) + ": invalid TOML: " + std::string(e.description()));
+    throw InputError(position(origin, e.source()) +
+                     ": invalid TOML: " + std::string(e.description()));
   }
 }
 
@@ -233,7 +251,8 @@ void Config::apply_override(const std::string& assignment) {
   if (spec == nullptr)
     throw InputError("--set " + assignment + ": unknown key '" + key + "'; did you mean '" +
                      closest_key(key) + "'?");
-  // The value in TOML syntax; a bare word for a string key is taken literally (--set run.output=x.h5).
+  // The value in TOML syntax; a bare word for a string key is taken literally (--set
+  // run.output=x.h5).
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + raw);
@@ -252,9 +271,15 @@ const KeyValue& Config::value(const std::string& key) const {
   return it->second;
 }
 
-std::int64_t Config::integer(const std::string& key) const { return std::get<std::int64_t>(value(key)); }
-double Config::real(const std::string& key) const { return std::get<double>(value(key)); }
-bool Config::boolean(const std::string& key) const { return std::get<bool>(value(key)); }
+std::int64_t Config::integer(const std::string& key) const {
+  return std::get<std::int64_t>(value(key));
+}
+double Config::real(const std::string& key) const {
+  return std::get<double>(value(key));
+}
+bool Config::boolean(const std::string& key) const {
+  return std::get<bool>(value(key));
+}
 const std::string& Config::string(const std::string& key) const {
   return std::get<std::string>(value(key));
 }

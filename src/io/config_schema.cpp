@@ -12,28 +12,37 @@ namespace {
 using I = std::int64_t;
 
 KeySpec integer(std::string key, I value, I min, I max, std::string meaning) {
-  return {std::move(key), KeyType::integer, value, std::move(meaning), double(min), double(max), true, {}};
+  return {std::move(key), KeyType::integer, value, std::move(meaning),
+          double(min),    double(max),      true,  {}};
 }
 KeySpec real(std::string key, double value, double min, double max, std::string meaning) {
   return {std::move(key), KeyType::real, value, std::move(meaning), min, max, true, {}};
 }
 KeySpec text(std::string key, std::string value, std::string meaning,
              std::vector<std::string> choices = {}) {
-  return {std::move(key), KeyType::string, std::move(value), std::move(meaning), 0, 0, false,
-          std::move(choices)};
+  return {std::move(key), KeyType::string,   std::move(value), std::move(meaning), 0, 0,
+          false,          std::move(choices)};
 }
 KeySpec integers(std::string key, std::vector<I> value, I min, I max, std::string meaning) {
-  return {std::move(key), KeyType::integer_list, std::move(value), std::move(meaning), double(min),
-          double(max), true, {}};
+  return {std::move(key),
+          KeyType::integer_list,
+          std::move(value),
+          std::move(meaning),
+          double(min),
+          double(max),
+          true,
+          {}};
 }
 
 KeySpec texts(std::string key, std::vector<std::string> value, std::string meaning,
               std::vector<std::string> choices = {}) {
-  return {std::move(key), KeyType::string_list, std::move(value), std::move(meaning), 0, 0, false,
-          std::move(choices)};
+  return {std::move(key), KeyType::string_list, std::move(value), std::move(meaning), 0, 0,
+          false,          std::move(choices)};
 }
-KeySpec reals(std::string key, std::vector<double> value, double min, double max, std::string meaning) {
-  return {std::move(key), KeyType::real_list, std::move(value), std::move(meaning), min, max, true, {}};
+KeySpec reals(std::string key, std::vector<double> value, double min, double max,
+              std::string meaning) {
+  return {
+      std::move(key), KeyType::real_list, std::move(value), std::move(meaning), min, max, true, {}};
 }
 
 // 10^(k/2) for k = first..last: a log grid at half-decade steps (tune defaults).
@@ -44,7 +53,8 @@ std::vector<double> half_decades(int first, int last) {
 }
 
 KeySpec numbers(std::string key, std::string meaning) {
-  return {std::move(key), KeyType::number_table, NumberTable{}, std::move(meaning), 0, 0, false, {}};
+  return {
+      std::move(key), KeyType::number_table, NumberTable{}, std::move(meaning), 0, 0, false, {}};
 }
 
 constexpr double kHuge = std::numeric_limits<double>::max();
@@ -94,7 +104,8 @@ const std::vector<KeySpec>& config_schema() {
       reals("tune.initial_steps", half_decades(-6, 2), 1e-300, kHuge,
             "initial line-search step grid (cg, lbfgs)"),
       // [evaluate]: `l2o evaluate`, tuned optimizers on unseen tasks (paper §4, Figs. 1-5).
-      text("evaluate.tuned", "results/tuned.h5", "output of `l2o tune` holding the chosen settings"),
+      text("evaluate.tuned", "results/tuned.h5",
+           "output of `l2o tune` holding the chosen settings"),
       texts("evaluate.optimizers", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
             "optimizers to compare (hand-designed names, tuned in evaluate.tuned)"),
       texts("evaluate.datasets", {"fer2013", "cifar10", "cifar100"}, "data sets of the tasks",
@@ -145,12 +156,18 @@ std::string describe_allowed(const KeySpec& spec) {
   const std::string range =
       spec.has_range ? " in [" + number(spec.min) + ", " + number(spec.max) + "]" : "";
   switch (spec.type) {
-    case KeyType::integer: return "an integer" + range;
-    case KeyType::real: return "a number" + range;
-    case KeyType::boolean: return "true or false";
-    case KeyType::integer_list: return "a non-empty list of integers each" + range;
-    case KeyType::number_table: return "a table of numbers, { name = value, ... }";
-    case KeyType::real_list: return "a non-empty list of numbers each" + range;
+    case KeyType::integer:
+      return "an integer" + range;
+    case KeyType::real:
+      return "a number" + range;
+    case KeyType::boolean:
+      return "true or false";
+    case KeyType::integer_list:
+      return "a non-empty list of integers each" + range;
+    case KeyType::number_table:
+      return "a table of numbers, { name = value, ... }";
+    case KeyType::real_list:
+      return "a non-empty list of numbers each" + range;
     case KeyType::string_list: {
       if (spec.choices.empty()) return "a non-empty list of strings";
       std::string all;

@@ -11,7 +11,16 @@
 namespace l2o {
 
 /// The value types a key may hold.
-enum class KeyType { integer, real, boolean, string, integer_list, number_table, string_list, real_list };
+enum class KeyType {
+  integer,
+  real,
+  boolean,
+  string,
+  integer_list,
+  number_table,
+  string_list,
+  real_list
+};
 
 /// A default value of any KeyType.
 using NumberTable = std::map<std::string, double>;
@@ -24,9 +33,9 @@ struct KeySpec {
   KeyType type;
   KeyValue default_value;
   std::string meaning;
-  double min = 0, max = 0;             ///< inclusive range for numbers (and list elements)
+  double min = 0, max = 0;  ///< inclusive range for numbers (and list elements)
   bool has_range = false;
-  std::vector<std::string> choices;    ///< allowed strings (and string-list elements), if restricted
+  std::vector<std::string> choices;  ///< allowed strings (and string-list elements), if restricted
 };
 
 /// The full schema.

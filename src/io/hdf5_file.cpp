@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "util/error.hpp"
@@ -59,8 +61,8 @@ void write_numeric(const Hdf5Group& group, const std::string& name, const T* dat
                    const Hdf5Shape& shape, hid_t file_type, hid_t memory_type) {
   const std::string where = group.where(name);
   auto space = simple_space(shape);
-  Hdf5Handle dataset(checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
-                                        H5P_DEFAULT, H5P_DEFAULT),
+  Hdf5Handle dataset(checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.id(),
+                                        H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                              "creating " + where),
                      H5Dclose);
   if (element_count(shape) > 0)
@@ -72,10 +74,10 @@ template <class T>
 void set_numeric_attribute(const Hdf5Group& group, const std::string& name, T value, hid_t type) {
   Hdf5Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
   if (H5Aexists(group.id(), name.c_str()) > 0) H5Adelete(group.id(), name.c_str());
-  Hdf5Handle attribute(checked(H5Acreate2(group.id(), name.c_str(), type, space.id(), H5P_DEFAULT,
-                                          H5P_DEFAULT),
-                               "creating attribute " + group.where(name)),
-                       H5Aclose);
+  Hdf5Handle attribute(
+      checked(H5Acreate2(group.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              "creating attribute " + group.where(name)),
+      H5Aclose);
   checked_status(H5Awrite(attribute.id(), type, &value), "writing attribute " + group.where(name));
 }
 
@@ -83,7 +85,8 @@ template <class T>
 T numeric_attribute(const Hdf5Group& group, const std::string& name, hid_t type) {
   if (H5Aexists(group.id(), name.c_str()) <= 0)
     throw InputError(group.where(name) + ": attribute missing");
-  Hdf5Handle attribute(checked(H5Aopen(group.id(), name.c_str(), H5P_DEFAULT), "opening attribute " + group.where(name)),
+  Hdf5Handle attribute(checked(H5Aopen(group.id(), name.c_str(), H5P_DEFAULT),
+                               "opening attribute " + group.where(name)),
                        H5Aclose);
   T value{};
   checked_status(H5Aread(attribute.id(), type, &value), "reading attribute " + group.where(name));
@@ -124,8 +127,8 @@ bool Hdf5Group::contains(const std::string& name) const {
 
 Hdf5Group Hdf5Group::open_group(const std::string& name) const {
   if (!contains(name)) throw InputError(where(name) + ": group missing");
-  Hdf5Handle group(checked(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "opening group " + where(name)),
-                   H5Gclose);
+  Hdf5Handle group(
+      checked(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "opening group " + where(name)), H5Gclose);
   return {std::move(group), file_, (path_ == "/" ? "" : path_) + "/" + name};
 }
 
@@ -154,10 +157,10 @@ void Hdf5Group::set_attribute(const std::string& name, const std::string& value)
   auto type = string_type();
   Hdf5Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose);
   if (H5Aexists(id(), name.c_str()) > 0) H5Adelete(id(), name.c_str());
-  Hdf5Handle attribute(checked(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT,
-                                          H5P_DEFAULT),
-                               "creating attribute " + where(name)),
-                       H5Aclose);
+  Hdf5Handle attribute(
+      checked(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+              "creating attribute " + where(name)),
+      H5Aclose);
   const char* text = value.c_str();
   checked_status(H5Awrite(attribute.id(), type.id(), &text), "writing attribute " + where(name));
 }
@@ -180,21 +183,22 @@ std::vector<double> Hdf5Group::read_doubles(const std::string& name, Hdf5Shape* 
   const Hdf5Shape dims = shape_of(dataset.id(), where(name));
   std::vector<double> values(element_count(dims));
   if (!values.empty())
-    checked_status(H5Dread(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           values.data()),
-                   "reading " + where(name));
+    checked_status(
+        H5Dread(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        "reading " + where(name));
   if (shape != nullptr) *shape = dims;
   return values;
 }
 
-std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name, Hdf5Shape* shape) const {
+std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name,
+                                                   Hdf5Shape* shape) const {
   auto dataset = open_dataset(name);
   const Hdf5Shape dims = shape_of(dataset.id(), where(name));
   std::vector<std::int64_t> values(element_count(dims));
   if (!values.empty())
-    checked_status(H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           values.data()),
-                   "reading " + where(name));
+    checked_status(
+        H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        "reading " + where(name));
   if (shape != nullptr) *shape = dims;
   return values;
 }
@@ -212,8 +216,9 @@ std::string Hdf5Group::read_string(const std::string& name) const {
 
 std::string Hdf5Group::string_attribute(const std::string& name) const {
   if (H5Aexists(id(), name.c_str()) <= 0) throw InputError(where(name) + ": attribute missing");
-  Hdf5Handle attribute(checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "opening attribute " + where(name)),
-                       H5Aclose);
+  Hdf5Handle attribute(
+      checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "opening attribute " + where(name)),
+      H5Aclose);
   auto type = string_type();
   char* text = nullptr;
   checked_status(H5Aread(attribute.id(), type.id(), &text), "reading attribute " + where(name));
@@ -250,10 +255,17 @@ AtomicHdf5File::AtomicHdf5File(std::string final_path)
   if (!parent.empty() && !std::filesystem::is_directory(parent))
     throw InputError(final_path_ + ": output directory " + parent.string() +
                      " does not exist; create it or choose another output path");
+  errno = 0;
   Hdf5Handle file(H5Fcreate(temporary_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                   H5Fclose);
-  if (file.id() < 0)
-    throw InputError(temporary_path_ + ": cannot create (is the output directory writable?)");
+  if (file.id() < 0) {
+    // The system's reason (a full disk, say); H5Fcreate may leave an empty file behind, and the
+    // destructor does not run for a constructor that throws.
+    const std::string reason = errno != 0 ? std::strerror(errno) : "HDF5 H5Fcreate failed";
+    std::error_code ignored;
+    std::filesystem::remove(temporary_path_, ignored);
+    throw SystemError(temporary_path_ + ": cannot create: " + reason);
+  }
   Hdf5Handle root(checked(H5Gopen2(file.id(), "/", H5P_DEFAULT), "opening / of " + temporary_path_),
                   H5Gclose);
   root_ = std::make_unique<Hdf5Group>(std::move(root), final_path_, "/");
@@ -271,7 +283,8 @@ void AtomicHdf5File::commit() {
   root_.reset();  // closes the file: the root group was its last open object
   std::error_code error;
   std::filesystem::rename(temporary_path_, final_path_, error);
-  if (error) throw SystemError(final_path_ + ": rename from temporary file failed: " + error.message());
+  if (error)
+    throw SystemError(final_path_ + ": rename from temporary file failed: " + error.message());
   committed_ = true;
 }
 

@@ -18,7 +18,9 @@ class Hdf5Handle {
   using Closer = herr_t (*)(hid_t);
   Hdf5Handle() = default;
   Hdf5Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) {
+    other.id_ = -1;
+  }
   Hdf5Handle& operator=(Hdf5Handle&& other) noexcept;
   Hdf5Handle(const Hdf5Handle&) = delete;
   Hdf5Handle& operator=(const Hdf5Handle&) = delete;
@@ -67,7 +69,8 @@ class Hdf5Group {
   void set_attribute(const std::string& name, std::int64_t value) const;
 
   /// Reads a double dataset; `shape` receives its dimensions.
-  [[nodiscard]] std::vector<double> read_doubles(const std::string& name, Hdf5Shape* shape = nullptr) const;
+  [[nodiscard]] std::vector<double> read_doubles(const std::string& name,
+                                                 Hdf5Shape* shape = nullptr) const;
   /// Reads an integer dataset (stored as any integer type).
   [[nodiscard]] std::vector<std::int64_t> read_integers(const std::string& name,
                                                         Hdf5Shape* shape = nullptr) const;

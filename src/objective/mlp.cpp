@@ -14,7 +14,8 @@ using MatrixMap = Eigen::Map<Eigen::MatrixXd>;
 }  // namespace
 
 Mlp::Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l2) : l2_(l2) {
-  if (input_dim < 1) throw InputError("task.input_dim must be >= 1, got " + std::to_string(input_dim));
+  if (input_dim < 1)
+    throw InputError("task.input_dim must be >= 1, got " + std::to_string(input_dim));
   if (num_classes < 2) throw InputError("the data set must have >= 2 classes");
   if (!(l2 >= 0.0)) throw InputError("task.l2 must be >= 0");
   sizes_.push_back(input_dim);
@@ -25,11 +26,17 @@ Mlp::Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l
   sizes_.push_back(num_classes);
   for (std::size_t k = 1; k < sizes_.size(); ++k) {
     const int layer = static_cast<int>(k);
-    ParameterGroup weights{"layer" + std::to_string(layer) + ".weights", layer, false, dimension_,
-                           Eigen::Index{sizes_[k]} * sizes_[k - 1], sizes_[k], sizes_[k - 1]};
+    ParameterGroup weights{
+        "layer" + std::to_string(layer) + ".weights", layer,     false,        dimension_,
+        Eigen::Index{sizes_[k]} * sizes_[k - 1],      sizes_[k], sizes_[k - 1]};
     dimension_ += weights.size;
-    ParameterGroup biases{"layer" + std::to_string(layer) + ".biases", layer, true, dimension_,
-                          sizes_[k], sizes_[k], 1};
+    ParameterGroup biases{"layer" + std::to_string(layer) + ".biases",
+                          layer,
+                          true,
+                          dimension_,
+                          sizes_[k],
+                          sizes_[k],
+                          1};
     dimension_ += biases.size;
     groups_.push_back(weights);
     groups_.push_back(biases);
@@ -88,7 +95,7 @@ double Mlp::sum_loss(const Eigen::Ref<const Eigen::VectorXd>& parameters,
     delta.row(i) = (logits.row(i).array() - top).exp();
     const double total = delta.row(i).sum();
     loss += top + std::log(total) - logits(i, label);
-    delta.row(i) /= total;  // softmax probabilities
+    delta.row(i) /= total;   // softmax probabilities
     delta(i, label) -= 1.0;  // d(loss_i)/d(logits_i) = p - onehot
   }
   if (gradient_sum == nullptr) return loss;

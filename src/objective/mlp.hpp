@@ -11,12 +11,13 @@ namespace l2o {
 /// One coordinate group of the parameter vector: a weight matrix or a bias vector
 /// (gps-spec.md §1.1). Learned optimizers act per group and recognise groups by role.
 struct ParameterGroup {
-  std::string role;          ///< "layer<k>.weights" or "layer<k>.biases", k = 1..layers
-  int layer = 0;             ///< 1-based layer index
+  std::string role;  ///< "layer<k>.weights" or "layer<k>.biases", k = 1..layers
+  int layer = 0;     ///< 1-based layer index
   bool is_bias = false;
-  Eigen::Index offset = 0;   ///< first coordinate in the parameter vector
-  Eigen::Index size = 0;     ///< number of coordinates
-  int rows = 0, cols = 0;    ///< weights: out x in (PyTorch nn.Linear layout, row-major); biases: out x 1
+  Eigen::Index offset = 0;  ///< first coordinate in the parameter vector
+  Eigen::Index size = 0;    ///< number of coordinates
+  int rows = 0,
+      cols = 0;  ///< weights: out x in (PyTorch nn.Linear layout, row-major); biases: out x 1
 };
 
 /// Activations and gradients of one forward/backward pass, sized on first use and reused.

@@ -36,10 +36,9 @@ double MlpTask::true_objective(const Eigen::Ref<const Eigen::VectorXd>& paramete
     for (Eigen::Index c = 0; c < chunks; ++c) {
       const Eigen::Index start = c * kTrueObjectiveChunk;
       const Eigen::Index rows = std::min(kTrueObjectiveChunk, count - start);
-      chunk_loss[c] = mlp_.sum_loss(parameters, train_->features.middleRows(start, rows),
-                                    train_->labels.data() + start,
-                                    gradient != nullptr ? chunk_gradient.col(c).data() : nullptr,
-                                    workspace);
+      chunk_loss[c] = mlp_.sum_loss(
+          parameters, train_->features.middleRows(start, rows), train_->labels.data() + start,
+          gradient != nullptr ? chunk_gradient.col(c).data() : nullptr, workspace);
     }
   }
   // Fixed-order reduction over chunks (never over threads).
@@ -65,9 +64,8 @@ double MlpTask::batch_objective(const Eigen::Ref<const Eigen::VectorXd>& paramet
     workspace.gathered_labels[i] = train_->labels[rows[i]];
   }
   if (gradient != nullptr) Eigen::Map<Eigen::VectorXd>(gradient, dimension()).setZero();
-  const double sum =
-      mlp_.sum_loss(parameters, workspace.gathered_inputs, workspace.gathered_labels.data(),
-                                     gradient, workspace);
+  const double sum = mlp_.sum_loss(parameters, workspace.gathered_inputs,
+                                   workspace.gathered_labels.data(), gradient, workspace);
   const double scale = 1.0 / static_cast<double>(n);
   if (gradient != nullptr) Eigen::Map<Eigen::VectorXd>(gradient, dimension()) *= scale;
   return sum * scale + mlp_.add_l2(parameters, gradient);

@@ -90,7 +90,8 @@ class RandomStream {
   }
 
  private:
-  __extension__ typedef unsigned __int128 Uint128;  // GCC/Clang builtin; __extension__ for -Wpedantic
+  __extension__ typedef unsigned __int128
+      Uint128;  // GCC/Clang builtin; __extension__ for -Wpedantic
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t state_[4];
   double spare_ = 0.0;

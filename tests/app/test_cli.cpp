@@ -1,44 +1,20 @@
 // The l2o executable end to end: --help everywhere, config errors, and a small MPI training run
 // whose HDF5 output holds curves and provenance and does not depend on the rank count.
-#include <sys/wait.h>
-
-#include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 
+#include "app/run_l2o.hpp"
 #include "io/hdf5_file.hpp"
-#include "test_support.hpp"
 
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome run(const std::string& arguments) {
-  const std::string command = l2o::test::l2o_binary() + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+l2o::test::Outcome run(const std::string& arguments) {
+  return l2o::test::run_l2o(arguments);
 }
 
-Outcome run_mpi(int ranks, const std::string& arguments) {
-  const std::string mpirun = l2o::test::source_dir() + "/scripts/mpirun.sh -np " +
-                             std::to_string(ranks) + " " + l2o::test::l2o_binary() + " " + arguments +
-                             " 2>&1";
-  FILE* pipe = popen(mpirun.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+l2o::test::Outcome run_mpi(int ranks, const std::string& arguments) {
+  return l2o::test::run_l2o_mpi(ranks, arguments);
 }
 
 }  // namespace
@@ -97,7 +73,7 @@ TEST_CASE("train under mpirun -np 2 writes curves and provenance, equal to -np 1
     const auto rb = b.open_group("runs").open_group(run_name);
     const auto curve = ra.read_doubles("true_objective");
     CHECK(curve.size() == 21);
-    CHECK(curve.back() < curve.front());  // SGD makes progress in 20 steps
+    CHECK(curve.back() < curve.front());                // SGD makes progress in 20 steps
     CHECK(curve == rb.read_doubles("true_objective"));  // bitwise, any rank count
   }
 }
@@ -105,7 +81,8 @@ TEST_CASE("train under mpirun -np 2 writes curves and provenance, equal to -np 1
 TEST_CASE("bad input fails with one line and writes nothing", "[app]") {
   const auto dir = l2o::test::scratch_dir("cli-bad");
   const auto out = (dir / "x.h5").string();
-  const auto missing = run("train --quiet --data-dir " + (dir / "nodata").string() + " --output " + out);
+  const auto missing =
+      run("train --quiet --data-dir " + (dir / "nodata").string() + " --output " + out);
   CHECK(missing.exit_code == 2);
   CHECK(missing.output == "l2o: error: " + (dir / "nodata").string() +
                               "/mnist/train-images-idx3-ubyte: no such file (nor " +

@@ -7,8 +7,8 @@
 #include "data/cifar_reader.hpp"
 #include "data/file_bytes.hpp"
 #include "data/idx_reader.hpp"
-#include "util/error.hpp"
 #include "test_support.hpp"
+#include "util/error.hpp"
 
 namespace {
 
@@ -98,16 +98,17 @@ TEST_CASE("CIFAR faults name the file", "[data]") {
   Bytes records(3073 * 3, 0);
   records[3073] = 11;  // second record's label
   l2o::test::write_bytes(dir / "bad_label.bin", records);
-  CHECK_THROWS_WITH(l2o::load_cifar({(dir / "bad_label.bin").string()}, l2o::CifarKind::cifar10, "x"),
-                    (dir / "bad_label.bin").string() +
-                        ": label 11 of record 1 is out of range [0, 10)");
+  CHECK_THROWS_WITH(
+      l2o::load_cifar({(dir / "bad_label.bin").string()}, l2o::CifarKind::cifar10, "x"),
+      (dir / "bad_label.bin").string() + ": label 11 of record 1 is out of range [0, 10)");
   l2o::test::write_bytes(dir / "short.bin", Bytes(3073 * 2 + 5, 0));
-  CHECK_THROWS_WITH(l2o::load_cifar({(dir / "short.bin").string()}, l2o::CifarKind::cifar100_fine, "x"),
-                    (dir / "short.bin").string() +
-                        ": 6151 bytes is not a whole number of 3074-byte CIFAR-100 records "
-                        "(truncated or wrong format)");
-  CHECK_THROWS_WITH(l2o::load_cifar({(dir / "missing.bin").string()}, l2o::CifarKind::cifar10, "x"),
-                    (dir / "missing.bin").string() + ": no such file (nor " +
-                        (dir / "missing.bin").string() +
-                        ".gz); set --data-dir, data.dir or L2O_DATA_DIR, or run scripts/get-data.sh");
+  CHECK_THROWS_WITH(
+      l2o::load_cifar({(dir / "short.bin").string()}, l2o::CifarKind::cifar100_fine, "x"),
+      (dir / "short.bin").string() +
+          ": 6151 bytes is not a whole number of 3074-byte CIFAR-100 records "
+          "(truncated or wrong format)");
+  CHECK_THROWS_WITH(
+      l2o::load_cifar({(dir / "missing.bin").string()}, l2o::CifarKind::cifar10, "x"),
+      (dir / "missing.bin").string() + ": no such file (nor " + (dir / "missing.bin").string() +
+          ".gz); set --data-dir, data.dir or L2O_DATA_DIR, or run scripts/get-data.sh");
 }

@@ -13,8 +13,7 @@ TEST_CASE("projected MNIST has zero mean and unit variance per dimension on trai
   REQUIRE(data.features.rows() == 60000);
   REQUIRE(data.features.cols() == 48);
   const Eigen::RowVectorXd mean = data.features.colwise().mean();
-  const Eigen::RowVectorXd var =
-      (data.features.rowwise() - mean).array().square().colwise().mean();
+  const Eigen::RowVectorXd var = (data.features.rowwise() - mean).array().square().colwise().mean();
   CHECK(mean.cwiseAbs().maxCoeff() < 1e-12);
   CHECK((var.array() - 1.0).abs().maxCoeff() < 1e-12);
 

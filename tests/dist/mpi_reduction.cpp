@@ -1,7 +1,7 @@
 // MPI smoke test (run by ctest under mpiexec -n 2): unit ownership, gathering and the
 // rank-ordered sum are exact and the same on every rank.
-#include <catch2/catch.hpp>
 #include <mpi.h>
+#include <catch2/catch.hpp>
 
 #include "dist/mpi_session.hpp"
 
@@ -24,7 +24,8 @@ int world_size() {
 TEST_CASE("every unit is owned by exactly one rank", "[dist][mpi]") {
   const std::int64_t count = 11;
   std::vector<double> mine;
-  for (auto u : l2o::owned_units(count, world_rank(), world_size())) mine.push_back(static_cast<double>(u));
+  for (auto u : l2o::owned_units(count, world_rank(), world_size()))
+    mine.push_back(static_cast<double>(u));
   const auto all = l2o::gather_to_root(mine);
   if (world_rank() == 0) {
     std::vector<int> seen(count, 0);
@@ -57,4 +58,6 @@ TEST_CASE("sum in rank order is bitwise identical on all ranks and equals the se
   CHECK(l2o::max_over_ranks(rank) == world_size() - 1);
 }
 
-TEST_CASE("the test really runs on two ranks", "[dist][mpi]") { CHECK(world_size() == 2); }
+TEST_CASE("the test really runs on two ranks", "[dist][mpi]") {
+  CHECK(world_size() == 2);
+}

@@ -56,7 +56,8 @@ TEST_CASE("config errors name the place, the key and what is allowed", "[io]") {
         "exp.toml:2:1: task.batch_size must be an integer in [1, 1000000], got a string");
   CHECK(error("[task]\nbatch_size = 0\n") ==
         "exp.toml:2:1: task.batch_size must be an integer in [1, 1000000], got 0");
-  CHECK(error("[task]\nl2 = -0.5\n") == "exp.toml:2:1: task.l2 must be a number in [0, inf], got -0.5");
+  CHECK(error("[task]\nl2 = -0.5\n") ==
+        "exp.toml:2:1: task.l2 must be a number in [0, inf], got -0.5");
   CHECK(error("[task]\ndataset = \"svhn\"\n") ==
         "exp.toml:2:1: task.dataset must be one of \"mnist\", \"fer2013\", \"cifar10\", "
         "\"cifar100\", \"cifar100_coarse\", got \"svhn\"");
@@ -64,7 +65,8 @@ TEST_CASE("config errors name the place, the key and what is allowed", "[io]") {
         "exp.toml:2:1: task.hidden must be a non-empty list of integers each in [1, 100000], got "
         "an empty list");
   CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").starts_with("exp.toml:3:"));
-  CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").find("invalid TOML") != std::string::npos);
+  CHECK(error("[task]\nbatch_size = 1\nbatch_size = 2\n").find("invalid TOML") !=
+        std::string::npos);
   CHECK(error("[task]\ndataset = \"\xff\xfe\"\n").starts_with("exp.toml:2:"));
 }
 

@@ -62,19 +62,21 @@ TEST_CASE("initial parameters are U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and seeded"
     if (group.size >= 1000) {  // uniform variance bound^2/3, standard error of the mean
       const double n = static_cast<double>(group.size);
       CHECK(std::abs(values.mean()) < 5.0 * bound / std::sqrt(3.0 * n));
-      CHECK(std::abs(values.squaredNorm() / n / (bound * bound / 3.0) - 1.0) < 5.0 * std::sqrt(0.8 / n));
+      CHECK(std::abs(values.squaredNorm() / n / (bound * bound / 3.0) - 1.0) <
+            5.0 * std::sqrt(0.8 / n));
     }
   }
 }
 
-TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-6)", "[objective]") {
+TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-6)",
+          "[objective]") {
   struct Case {
     int input;
     int hidden;
     double l2;
   };
-  const auto c = GENERATE(Case{48, 48, 0.0}, Case{48, 48, 1e-3}, Case{100, 200, 0.0},
-                          Case{100, 200, 1e-3});
+  const auto c =
+      GENERATE(Case{48, 48, 0.0}, Case{48, 48, 1e-3}, Case{100, 200, 0.0}, Case{100, 200, 1e-3});
   const l2o::Mlp mlp(c.input, {c.hidden}, 10, c.l2);
   const Batch batch = random_batch(16, c.input, 10, 11);
   const Eigen::VectorXd x = mlp.initial_parameters(5);
@@ -106,7 +108,8 @@ TEST_CASE("fast loss and gradient equal the scalar reference twin", "[objective]
   Eigen::VectorXd fast = Eigen::VectorXd::Zero(mlp.dimension());
   Eigen::VectorXd slow = Eigen::VectorXd::Zero(mlp.dimension());
   l2o::MlpWorkspace workspace;
-  const double fast_loss = mlp.sum_loss(x, batch.inputs, batch.labels.data(), fast.data(), workspace);
+  const double fast_loss =
+      mlp.sum_loss(x, batch.inputs, batch.labels.data(), fast.data(), workspace);
   const double slow_loss = l2o::test::reference_sum_loss(mlp, x, batch.inputs, batch.labels, slow);
   CHECK(fast_loss == Approx(slow_loss).epsilon(1e-13));
   CHECK((fast - slow).cwiseAbs().maxCoeff() < 1e-13 * (1.0 + slow.cwiseAbs().maxCoeff()));

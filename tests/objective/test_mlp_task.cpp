@@ -14,7 +14,8 @@ namespace {
 const l2o::MlpTask& mnist48() {
   static const l2o::MlpTask task = [] {
     const auto train = l2o::load_dataset(l2o::test::data_dir(), "mnist", "train");
-    auto data = std::make_shared<l2o::ProjectedData>(l2o::RandomProjection(train, 48, 1).apply(train));
+    auto data =
+        std::make_shared<l2o::ProjectedData>(l2o::RandomProjection(train, 48, 1).apply(train));
     return l2o::MlpTask(data, l2o::Mlp(48, {48}, 10), 64);
   }();
   return task;
@@ -50,7 +51,8 @@ TEST_CASE("true objective equals the mean of minibatch losses over the whole set
   CHECK((g_true - g_batch).norm() < 1e-12 * g_true.norm());
 }
 
-TEST_CASE("minibatches cover each epoch without replacement and depend on the seed", "[objective]") {
+TEST_CASE("minibatches cover each epoch without replacement and depend on the seed",
+          "[objective]") {
   l2o::MinibatchSampler sampler(1000, 64, 9);  // 15 batches per epoch, 40 examples dropped
   std::set<int> seen;
   for (int t = 0; t < 15; ++t)
@@ -65,7 +67,8 @@ TEST_CASE("minibatches cover each epoch without replacement and depend on the se
                     "task.batch_size must be in [1, 10] (the number of training examples), got 64");
 }
 
-TEST_CASE("the minibatch oracle counts evaluations and agrees with batch_objective", "[objective]") {
+TEST_CASE("the minibatch oracle counts evaluations and agrees with batch_objective",
+          "[objective]") {
   const auto& task = mnist48();
   auto sampler = task.sampler(4);
   l2o::MlpMinibatchOracle oracle(task);

@@ -1,9 +1,6 @@
 // `l2o tune` and `l2o evaluate` end to end on a tiny grid and tiny tasks: outputs are bitwise
 // identical under mpirun -np 1 and -np 2, a diverging setting is recorded (not a crash) and never
 // chosen, evaluate uses the chosen settings, and bad input fails with one line.
-#include <sys/wait.h>
-
-#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
@@ -12,29 +9,13 @@
 
 #include "eval/run_record_io.hpp"
 #include "io/hdf5_file.hpp"
+#include "run_l2o.hpp"
 #include "test_support.hpp"
 
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-Outcome run_mpi(int ranks, const std::string& arguments) {
-  return shell(l2o::test::source_dir() + "/scripts/mpirun.sh -np " + std::to_string(ranks) + " " +
-               l2o::test::l2o_binary() + " " + arguments);
-}
+using l2o::test::run_l2o_mpi;
+using l2o::test::run_shell;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -71,7 +52,7 @@ record_every = 10
 
 TEST_CASE("tune and evaluate have --help", "[app]") {
   for (const std::string sub : {"tune", "evaluate"}) {
-    const auto outcome = shell(l2o::test::l2o_binary() + " " + sub + " --help");
+    const auto outcome = run_shell(l2o::test::l2o_binary() + " " + sub + " --help");
     INFO(sub);
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.output.find("--config") != std::string::npos);
@@ -83,10 +64,10 @@ TEST_CASE("tune then evaluate: identical for -np 1 and -np 2, divergence recorde
   write_text(dir / "tune.toml", kTuneConfig);
   const std::string tune = "tune --quiet --config " + (dir / "tune.toml").string() +
                            " --data-dir " + l2o::test::data_dir() + " --output ";
-  const auto two = run_mpi(2, tune + (dir / "tuned2.h5").string());
+  const auto two = run_l2o_mpi(2, tune + (dir / "tuned2.h5").string());
   INFO(two.output);
   REQUIRE(two.exit_code == 0);
-  REQUIRE(run_mpi(1, tune + (dir / "tuned1.h5").string()).exit_code == 0);
+  REQUIRE(run_l2o_mpi(1, tune + (dir / "tuned1.h5").string()).exit_code == 0);
 
   const auto a = l2o::open_hdf5_for_reading((dir / "tuned2.h5").string());
   const auto b = l2o::open_hdf5_for_reading((dir / "tuned1.h5").string());
@@ -140,10 +121,10 @@ seeds = 2
 )");
   const std::string evaluate = "evaluate --quiet --config " + (dir / "evaluate.toml").string() +
                                " --data-dir " + l2o::test::data_dir() + " --output ";
-  const auto etwo = run_mpi(2, evaluate + (dir / "results2.h5").string());
+  const auto etwo = run_l2o_mpi(2, evaluate + (dir / "results2.h5").string());
   INFO(etwo.output);
   REQUIRE(etwo.exit_code == 0);
-  REQUIRE(run_mpi(1, evaluate + (dir / "results1.h5").string()).exit_code == 0);
+  REQUIRE(run_l2o_mpi(1, evaluate + (dir / "results1.h5").string()).exit_code == 0);
   const auto ra = l2o::open_hdf5_for_reading((dir / "results2.h5").string()).open_group("tasks");
   const auto rb = l2o::open_hdf5_for_reading((dir / "results1.h5").string()).open_group("tasks");
   for (const std::string task : {"mnist_8-8_b16_t12", "fer2013_8-8_b16_t12"}) {
@@ -172,17 +153,18 @@ seeds = 2
 TEST_CASE("tune and evaluate reject bad input with one line", "[app]") {
   const auto dir = l2o::test::scratch_dir("tune-bad");
   const std::string l2o = l2o::test::l2o_binary();
-  const auto bad_optimizer = shell(l2o + " tune --quiet --set 'tune.optimizers=[\"newton\"]'");
+  const auto bad_optimizer = run_shell(l2o + " tune --quiet --set 'tune.optimizers=[\"newton\"]'");
   CHECK(bad_optimizer.exit_code == 2);
   CHECK(bad_optimizer.output.find(
             "l2o: error: --set tune.optimizers=[\"newton\"]: tune.optimizers must be") == 0);
-  const auto missing = shell(l2o + " evaluate --quiet --output " + (dir / "r.h5").string() +
-                             " --set evaluate.tuned=" + (dir / "none.h5").string());
+  const auto missing = run_shell(l2o + " evaluate --quiet --output " + (dir / "r.h5").string() +
+                                 " --set evaluate.tuned=" + (dir / "none.h5").string());
   CHECK(missing.exit_code == 2);
   CHECK(missing.output == "l2o: error: evaluate.tuned = \"" + (dir / "none.h5").string() +
                               "\": no such file; run `l2o tune` first or set evaluate.tuned\n");
-  const auto architecture = shell(l2o + " evaluate --quiet --output " + (dir / "r.h5").string() +
-                                  " --set 'evaluate.architectures=[\"48\"]'");
+  const auto architecture =
+      run_shell(l2o + " evaluate --quiet --output " + (dir / "r.h5").string() +
+                " --set 'evaluate.architectures=[\"48\"]'");
   CHECK(architecture.exit_code == 2);
   CHECK(architecture.output ==
         "l2o: error: evaluate.architectures: \"48\" needs an input size and at least one hidden "

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "gps/cost_model.hpp"
 #include "gps/dual_gradient_descent.hpp"
 #include "gps/dynamics_fit.hpp"
@@ -28,6 +29,10 @@
 
 namespace {
 
+using l2o::bench::load_average;
+using l2o::bench::median;
+using l2o::bench::seconds_since;
+
 constexpr int kHorizon = 400;
 constexpr int kRollouts = 20;
 constexpr Eigen::Index kMaxRecorded = 256;
@@ -37,22 +42,6 @@ struct Group {
   Eigen::Index size;
 };
 constexpr Group kGroups[] = {{"W1", 2304}, {"b1", 48}, {"W2", 480}, {"b2", 10}};
-
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
-}
 
 // Synthetic record: states uniform in [-1, 1] on the active components, actions and gradients
 // uniform (scaled-unit magnitudes).

@@ -14,29 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "gps/dual_gradient_descent.hpp"
 #include "util/random_stream.hpp"
 
 namespace {
 
+using l2o::bench::load_average;
+using l2o::bench::median;
+using l2o::bench::seconds_since;
+
 constexpr Eigen::Index kDim = 76;
 constexpr Eigen::Index kHorizon = 400;
-
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
-}
 
 Eigen::MatrixXd random_matrix(l2o::RandomStream& rng, Eigen::Index rows, Eigen::Index cols,
                               double scale) {

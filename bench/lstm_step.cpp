@@ -15,36 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "nn/lstm_engine.hpp"
 #include "util/random_stream.hpp"
 
 namespace {
 
-// Median wall time in microseconds of `run`, after 2 warm-up calls, over at least 5 calls and
-// about `seconds` of calls.
-template <class Run>
-double median_microseconds(Run&& run, double seconds) {
-  using Clock = std::chrono::steady_clock;
-  run();
-  run();
-  std::vector<double> times;
-  const auto start = Clock::now();
-  while (times.size() < 5 ||
-         std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
-    const auto t0 = Clock::now();
-    run();
-    times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
-}
-
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
+using l2o::bench::load_average;
+using l2o::bench::median_microseconds;
 
 template <class Scalar>
 void run(const char* type, Eigen::Index batch, int threads, Eigen::Index rows_per_block,

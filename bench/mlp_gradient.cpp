@@ -13,28 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "data/catalog.hpp"
 #include "eval/task_spec.hpp"
 
 namespace {
 
-// Median wall time in microseconds of `run` after one warm-up call, over >= 5 calls and about
-// `seconds` of calls.
-template <class Run>
-double median_microseconds(Run&& run, double seconds) {
-  using Clock = std::chrono::steady_clock;
-  run();
-  std::vector<double> times;
-  const auto start = Clock::now();
-  while (times.size() < 5 ||
-         std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
-    const auto t0 = Clock::now();
-    run();
-    times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
-}
+using l2o::bench::load_average;
+using l2o::bench::median_microseconds;
 
 // Forward + backward FLOPs per example of an MLP: 2 per weight forward, 4 per weight backward
 // (input gradient and weight gradient); the first layer's input gradient is skipped.
@@ -46,13 +32,6 @@ double flops_per_example(const l2o::Mlp& mlp) {
     flops += 2.0 * weights + (l == 1 ? 2.0 : 4.0) * weights;
   }
   return flops;
-}
-
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
 }
 
 }  // namespace

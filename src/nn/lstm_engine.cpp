@@ -290,23 +290,38 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
   packed_readout_gradient_.setZero(packed_readout_.rows(), packed_readout_.cols());
 
   const Eigen::Index blocks = block_count(batch);
+  block_gradients_.resize(static_cast<std::size_t>(blocks));
+  for (auto& per_layer : block_gradients_) per_layer.resize(shape_.num_layers + 1);
   for (Eigen::Index t = steps - 1; t >= 0; --t) {
     const Record& record = tape.records_[t];
     const auto d_output = d_outputs.middleCols(t * out, out);
-    // Row-local work (gate gradients, d[x | 1 | h]) in blocks across threads ...
-#pragma omp parallel for schedule(static) if (blocks > 1)
+    // Each block's gate gradients, d[x | 1 | h] and its share of the weight-gradient sums over
+    // coordinates, then the shares added in block order: the summation order is fixed by the
+    // blocks alone. Eigen 3.4 chooses a GEMM's depth blocking (hence its rounding) from the thread
+    // count it plans to use, even inside an inactive team, so the region is always entered and
+    // each block runs with its own thread-count ICV at 1.
+#pragma omp parallel for schedule(static)
     for (Eigen::Index block = 0; block < blocks; ++block) {
+      omp_set_num_threads(1);
       const Eigen::Index first = block * params_.rows_per_block;
+      const Eigen::Index rows = std::min(params_.rows_per_block, batch - first);
       const int thread = omp_get_thread_num();
-      backward_block(first, std::min(params_.rows_per_block, batch - first), record, d_output,
-                     d_inputs, t, dh_buffers_[thread], d_rows_buffers_[thread]);
+      backward_block(first, rows, record, d_output, d_inputs, t, dh_buffers_[thread],
+                     d_rows_buffers_[thread]);
+      std::vector<Matrix>& share = block_gradients_[static_cast<std::size_t>(block)];
+      for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+        share[layer].noalias() = record.layer_rows[layer].middleRows(first, rows).transpose() *
+                                 d_gates_[layer].middleRows(first, rows);
+      }
+      share[shape_.num_layers].noalias() = record.readout_rows.middleRows(first, rows).transpose() *
+                                           d_output.middleRows(first, rows);
     }
-    // ... then the sums over coordinates as whole-batch GEMMs (Eigen threads them), so the
-    // reduction order does not depend on the thread count.
-    for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
-      packed_gradient_[layer].noalias() += record.layer_rows[layer].transpose() * d_gates_[layer];
+    for (const std::vector<Matrix>& share : block_gradients_) {
+      for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+        packed_gradient_[layer] += share[layer];
+      }
+      packed_readout_gradient_ += share[shape_.num_layers];
     }
-    packed_readout_gradient_.noalias() += record.readout_rows.transpose() * d_output;
   }
 
   // Unpack [dW_ih^T; db; dW_hh^T] into the parameter layout; b_ih and b_hh share the gradient.

@@ -115,6 +115,8 @@ class LstmEngine {
   // the previous step (N x H), and the packed weight gradients.
   std::vector<Matrix> d_gates_, dh_next_, dc_next_, packed_gradient_;
   Matrix packed_readout_gradient_;
+  // Backward, per row block: its share of every layer's weight gradient, then the read-out's.
+  std::vector<std::vector<Matrix>> block_gradients_;
   LstmParameters<Scalar> gradient_layout_;  // the gradient in parameter layout, before copying out
 };
 

@@ -124,29 +124,40 @@ TEST_CASE("lstm engine: reset_rows restarts exactly the listed coordinates") {
   CHECK(state.c(0).isZero(0.0));
 }
 
+namespace {
+
+struct ThreadRunResult {
+  MatrixXd outputs, d_inputs;
+  Eigen::VectorXd gradient;
+};
+
+// Forward sequence and backward of `shape` on random data with `threads` OpenMP threads.
+ThreadRunResult run_with_threads(const LstmShape& shape, Eigen::Index batch, Eigen::Index steps,
+                                 Eigen::Index rows_per_block, int threads) {
+  const auto parameters = l2o::test::random_parameters(shape, 0.5, 6);
+  const MatrixXd inputs = random_matrix(batch, steps * shape.input_size, 1.0, 7, "x");
+  const MatrixXd d_outputs = random_matrix(batch, steps * shape.output_size, 1.0, 8, "dy");
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  LstmEngine<double> engine(shape, LstmEngineParams{.rows_per_block = rows_per_block});
+  LstmState<double> state(shape, batch);
+  LstmTape<double> tape;
+  ThreadRunResult result{MatrixXd(batch, steps * shape.output_size),
+                         MatrixXd(batch, steps * shape.input_size),
+                         Eigen::VectorXd(shape.parameter_count())};
+  engine.forward_sequence(parameters, inputs, state, result.outputs, tape);
+  engine.backward(parameters, tape, d_outputs, result.gradient, result.d_inputs);
+  omp_set_num_threads(saved);
+  return result;
+}
+
+}  // namespace
+
 TEST_CASE("lstm engine: results do not depend on thread count, block size only in rounding") {
   const Eigen::Index batch = 37, steps = 4;
-  const auto parameters = l2o::test::random_parameters(kTwoLayers, 0.5, 6);
-  const MatrixXd inputs = random_matrix(batch, steps * 3, 1.0, 7, "x");
-  const MatrixXd d_outputs = random_matrix(batch, steps * 2, 1.0, 8, "dy");
-  struct Result {
-    MatrixXd outputs, d_inputs;
-    Eigen::VectorXd gradient;
-  };
-  const auto run = [&](Eigen::Index rows_per_block, int threads) {
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(threads);
-    LstmEngine<double> engine(kTwoLayers, LstmEngineParams{.rows_per_block = rows_per_block});
-    LstmState<double> state(kTwoLayers, batch);
-    LstmTape<double> tape;
-    Result result{MatrixXd(batch, steps * 2), MatrixXd(batch, steps * 3),
-                  Eigen::VectorXd(kTwoLayers.parameter_count())};
-    engine.forward_sequence(parameters, inputs, state, result.outputs, tape);
-    engine.backward(parameters, tape, d_outputs, result.gradient, result.d_inputs);
-    omp_set_num_threads(saved);
-    return result;
-  };
-  const Result serial = run(5, 1), parallel = run(5, 2), one_block = run(256, 1);
+  const auto serial = run_with_threads(kTwoLayers, batch, steps, 5, 1);
+  const auto parallel = run_with_threads(kTwoLayers, batch, steps, 5, 2);
+  const auto one_block = run_with_threads(kTwoLayers, batch, steps, 256, 1);
   CHECK(parallel.outputs == serial.outputs);
   CHECK(parallel.d_inputs == serial.d_inputs);
   CHECK(parallel.gradient == serial.gradient);
@@ -154,6 +165,19 @@ TEST_CASE("lstm engine: results do not depend on thread count, block size only i
   CHECK((one_block.d_inputs - serial.d_inputs).cwiseAbs().maxCoeff() < 1e-13);
   CHECK((one_block.gradient - serial.gradient).cwiseAbs().maxCoeff() <
         1e-13 * serial.gradient.cwiseAbs().maxCoeff());
+}
+
+TEST_CASE("lstm engine: deep reductions of the GPS policy shape do not depend on thread count") {
+  // 4H = 512 and a 300-row block: both exceed the depth at which Eigen 3.4 splits a GEMM's
+  // summation differently for one and two planned threads, one block or two.
+  const LstmShape shape{};
+  for (const Eigen::Index batch : {Eigen::Index{300}, Eigen::Index{600}}) {
+    const auto serial = run_with_threads(shape, batch, 3, 512, 1);
+    const auto parallel = run_with_threads(shape, batch, 3, 512, 2);
+    CHECK(parallel.outputs == serial.outputs);
+    CHECK(parallel.d_inputs == serial.d_inputs);
+    CHECK(parallel.gradient == serial.gradient);
+  }
 }
 
 TEST_CASE("lstm engine: float agrees with double on the GPS policy shape") {

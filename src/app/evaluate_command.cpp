@@ -18,8 +18,9 @@ int run_evaluate_command(const RunOptions& options, const MpiSession& mpi) {
   const std::string output = config.string("run.output");
   prepare_output_directory(output, "run.output");
   const auto tasks = evaluation_tasks(config);
-  const auto entries =
-      tuned_optimizers(config.string("evaluate.tuned"), config.strings("evaluate.optimizers"));
+  const auto entries = combined_optimizers(
+      tuned_optimizers(config.string("evaluate.tuned"), config.strings("evaluate.optimizers")),
+      learned_optimizers(config.strings("evaluate.learned")));
   std::vector<std::unique_ptr<Optimizer>> optimizers;
   for (const auto& entry : entries) optimizers.push_back(entry.make());
   const std::int64_t seeds = config.integer("evaluate.seeds");
@@ -92,6 +93,7 @@ int run_evaluate_command(const RunOptions& options, const MpiSession& mpi) {
       const Hdf5Group group = task_group.create_group(entries[o].name);
       write_optimizer_attributes(group, *optimizers[o]);
       group.set_attribute("index", static_cast<std::int64_t>(o));
+      if (!entries[o].model_path.empty()) group.set_attribute("model", entries[o].model_path);
       double sum = 0.0;
       std::int64_t diverged = 0;
       for (std::int64_t k = 0; k < seeds; ++k) {

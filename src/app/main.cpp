@@ -1,12 +1,15 @@
 // l2o command line. Phases: parse the command line -> dispatch to a subcommand, which loads and
 // validates its config, sets up, runs and writes results. Errors: one line on stderr,
-// exit 2 for bad input, 3 for a failed system call, 1 for anything else.
+// exit 2 for bad input, 3 for a failed system call, 1 for anything else; 75 (EX_TEMPFAIL) for a
+// meta-training run stopped by SIGTERM/SIGUSR1 after writing its checkpoint.
 #include <CLI/CLI.hpp>
 #include <Eigen/Core>
 #include <cstdio>
 
 #include "app/config_command.hpp"
 #include "app/evaluate_command.hpp"
+#include "app/meta_train_command.hpp"
+#include "app/stop_request.hpp"
 #include "app/train_command.hpp"
 #include "app/tune_command.hpp"
 #include "dist/mpi_session.hpp"
@@ -61,9 +64,28 @@ int main(int argc, char** argv) {
 
   auto* evaluate = app.add_subcommand(
       "evaluate",
-      "run the tuned optimizers (evaluate.tuned) on the tasks of [evaluate] over "
-      "several seeds; writes true-objective curves to HDF5");
+      "run the tuned optimizers (evaluate.tuned) and learned ones (evaluate.learned) on the "
+      "tasks of [evaluate] over several seeds; writes true-objective curves to HDF5");
   add_run_options(evaluate, options, false);
+
+  auto* meta_train = app.add_subcommand(
+      "meta-train",
+      "learn an optimizer on the training task ([task]); --method l2l (gps-spec.md §16: "
+      "[l2l], [meta_train]). Checkpoints to meta_train.checkpoint (continue with --resume) and "
+      "delivers the best validated optimizer to meta_train.model. On SIGTERM or SIGUSR1 it "
+      "finishes the current episode(s), writes the checkpoint and exits with 75 (EX_TEMPFAIL).");
+  add_run_options(meta_train, options, false);
+  l2o::MetaTrainOptions meta_options;
+  meta_train
+      ->add_option("--method", meta_options.method,
+                   "meta-training method (overrides meta_train.method); gps is not available yet")
+      ->check(CLI::IsMember({"l2l", "gps"}));
+  meta_train->add_flag("--resume", meta_options.resume,
+                       "continue from meta_train.checkpoint (same configuration)");
+  meta_train->footer("Exit codes: 0 done, 2 bad input, 3 failed system call, " +
+                     std::to_string(l2o::kExitStopped) +
+                     " stopped by SIGTERM/SIGUSR1 after writing the checkpoint (resume with "
+                     "--resume).");
 
   auto* config = app.add_subcommand("config", "print the documented defaults or check a config");
   bool defaults = false;
@@ -75,7 +97,6 @@ int main(int argc, char** argv) {
   config->add_option("--set", options.overrides, "override a key while checking (repeatable)");
   config->add_flag("--quiet,-q", options.quiet, "only report OK or the error");
   defaults_flag->excludes(check_option);
-  config->require_option(1);
 
   try {
     app.parse(argc, argv);
@@ -88,8 +109,11 @@ int main(int argc, char** argv) {
     if (train->parsed()) return l2o::run_train_command(options, mpi);
     if (tune->parsed()) return l2o::run_tune_command(options, mpi);
     if (evaluate->parsed()) return l2o::run_evaluate_command(options, mpi);
+    if (meta_train->parsed()) return l2o::run_meta_train_command(options, meta_options, mpi);
     if (config->parsed()) {
       if (defaults) return mpi.is_root() ? l2o::run_config_defaults() : 0;
+      // (Not CLI11's require_option(1): it counts --set and --quiet too.)
+      if (check_file.empty()) throw l2o::InputError("config: give --defaults or --check FILE");
       options.config_file = check_file;
       return l2o::run_config_check(options);
     }

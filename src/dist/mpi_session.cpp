@@ -51,6 +51,25 @@ std::vector<double> gather_to_root(const std::vector<double>& local) {
   return all;
 }
 
+std::vector<double> allgather(const std::vector<double>& local) {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int count = static_cast<int>(local.size());
+  std::vector<int> counts(size), offsets(size);
+  check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD),
+        "MPI_Allgather");
+  int total = 0;
+  for (int r = 0; r < size; ++r) {
+    offsets[r] = total;
+    total += counts[r];
+  }
+  std::vector<double> all(static_cast<std::size_t>(total));
+  check(MPI_Allgatherv(local.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
+                       MPI_DOUBLE, MPI_COMM_WORLD),
+        "MPI_Allgatherv");
+  return all;
+}
+
 std::vector<double> sum_in_rank_order(const std::vector<double>& local) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -31,6 +31,9 @@ std::vector<std::int64_t> owned_units(std::int64_t count, int rank, int size);
 /// Gathers every rank's values to rank 0, concatenated in rank order (empty on other ranks).
 std::vector<double> gather_to_root(const std::vector<double>& local);
 
+/// Every rank's values concatenated in rank order, on every rank (lengths may differ by rank).
+std::vector<double> allgather(const std::vector<double>& local);
+
 /// Element-wise sum over ranks, added in rank order on rank 0 and broadcast, so the result is
 /// bitwise the same on every rank and for any timing.
 std::vector<double> sum_in_rank_order(const std::vector<double>& local);

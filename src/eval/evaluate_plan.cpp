@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "data/catalog.hpp"
+#include "eval/learned_optimizer.hpp"
 #include "io/hdf5_file.hpp"
 #include "optim/make_optimizer.hpp"
 #include "util/error.hpp"
@@ -67,6 +68,7 @@ std::vector<EvaluationTask> evaluation_tasks(const Config& config) {
 }
 
 std::unique_ptr<Optimizer> EvaluatedOptimizer::make() const {
+  if (!model_path.empty()) return load_learned_optimizer(model_path);
   return make_optimizer(name, hyperparameters);
 }
 
@@ -78,7 +80,8 @@ std::vector<EvaluatedOptimizer> tuned_optimizers(const std::string& tuned_path,
       throw InputError(
           "evaluate.optimizers: \"" + name +
           "\" is not a hand-designed optimizer (sgd, momentum, cg, lbfgs, adam, "
-          "adagrad, rmsprop); learned optimizers from checkpoints are not supported yet");
+          "adagrad, rmsprop); list learned optimizers' model files in evaluate.learned");
+  if (names.empty()) return {};
   if (!std::filesystem::is_regular_file(tuned_path))
     throw InputError("evaluate.tuned = \"" + tuned_path +
                      "\": no such file; run `l2o tune` first or set evaluate.tuned");
@@ -93,15 +96,53 @@ std::vector<EvaluatedOptimizer> tuned_optimizers(const std::string& tuned_path,
       throw InputError("evaluate.tuned = \"" + tuned_path + "\": no tuned setting for \"" + name +
                        "\"; tune it (tune.optimizers) or drop it from evaluate.optimizers");
     const Hdf5Group group = chosen.open_group(name);
-    EvaluatedOptimizer entry{name, {}};
+    EvaluatedOptimizer entry{name, {}, {}};
     // Every hyperparameter of the optimizer is stored, so defaults changed later cannot leak in.
     for (const auto& [field, default_value] : make_optimizer(name)->hyperparameters()) {
       (void)default_value;
       entry.hyperparameters[field] = group.double_attribute("optimizer." + field);
     }
+    // `l2o tune` stored values that passed the optimizer's checks; values that fail them now come
+    // from a damaged or edited file: bad input (exit 2), not an internal error.
+    try {
+      (void)entry.make();
+    } catch (const std::invalid_argument& e) {
+      throw InputError("evaluate.tuned = \"" + tuned_path + "\": /chosen/" + name + ": " +
+                       e.what() + "; re-run `l2o tune`");
+    }
     optimizers.push_back(std::move(entry));
   }
   return optimizers;
+}
+
+std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths) {
+  std::vector<EvaluatedOptimizer> optimizers;
+  for (const auto& path : paths) {
+    try {
+      optimizers.push_back({load_learned_optimizer(path)->name(), {}, path});
+    } catch (const InputError& e) {
+      throw InputError(std::string("evaluate.learned: ") + e.what());
+    }
+  }
+  return optimizers;
+}
+
+std::vector<EvaluatedOptimizer> combined_optimizers(std::vector<EvaluatedOptimizer> tuned,
+                                                    std::vector<EvaluatedOptimizer> learned) {
+  for (auto& entry : learned) {
+    for (const auto& earlier : tuned)
+      if (earlier.name == entry.name)
+        throw InputError(
+            "evaluate.learned: \"" + entry.model_path + "\" is a second \"" + entry.name +
+            "\" optimizer" +
+            (earlier.model_path.empty() ? "" : " (after \"" + earlier.model_path + "\")") +
+            "; entries need distinct names, so compare one model per method and run");
+    tuned.push_back(std::move(entry));
+  }
+  if (tuned.empty())
+    throw InputError(
+        "evaluate.optimizers and evaluate.learned are both empty; list at least one optimizer");
+  return tuned;
 }
 
 }  // namespace l2o

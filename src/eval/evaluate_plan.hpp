@@ -32,22 +32,31 @@ std::pair<int, std::vector<int>> parse_architecture(const std::string& text);
 /// task.projection_seed. Throws InputError naming evaluate.architectures if one is malformed.
 std::vector<EvaluationTask> evaluation_tasks(const Config& config);
 
-/// An optimizer of the comparison and how to build a fresh instance of it. Entries are
-/// hand-designed optimizers with their tuned hyperparameters; a learned optimizer would be an
-/// entry built from a checkpoint.
+/// An optimizer of the comparison and how to build a fresh instance of it: a hand-designed
+/// optimizer with its tuned hyperparameters, or a learned optimizer from its model file.
 struct EvaluatedOptimizer {
-  std::string name;                               ///< as listed in evaluate.optimizers
-  std::map<std::string, double> hyperparameters;  ///< the full set, as chosen by `l2o tune`
+  std::string name;                               ///< group name: optimizer or method name
+  std::map<std::string, double> hyperparameters;  ///< hand-designed: the full tuned set
+  std::string model_path;                         ///< learned: the model file (else empty)
 
   /// A new optimizer object (each rank builds its own).
   [[nodiscard]] std::unique_ptr<Optimizer> make() const;
 };
 
 /// The entries of `names` with the settings chosen in the tune output `tuned_path`
-/// (/chosen/<name>, docs/hdf5-layout.md). Throws InputError naming evaluate.optimizers or
-/// evaluate.tuned for an entry that is not a hand-designed optimizer, a missing file or a
-/// missing choice.
+/// (/chosen/<name>, docs/hdf5-layout.md); nothing is read if `names` is empty. Throws InputError
+/// naming evaluate.optimizers or evaluate.tuned for an entry that is not a hand-designed
+/// optimizer, a missing file or a missing choice.
 std::vector<EvaluatedOptimizer> tuned_optimizers(const std::string& tuned_path,
                                                  const std::vector<std::string>& names);
+
+/// The learned optimizers of the model files `paths` (evaluate.learned), each named after its
+/// method. Throws InputError naming evaluate.learned for a file that does not load.
+std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths);
+
+/// Hand-designed entries followed by learned ones; throws InputError if the list is empty or two
+/// entries share a name (two models of one method: compare them in separate runs).
+std::vector<EvaluatedOptimizer> combined_optimizers(std::vector<EvaluatedOptimizer> tuned,
+                                                    std::vector<EvaluatedOptimizer> learned);
 
 }  // namespace l2o

@@ -54,13 +54,36 @@ std::string format_double(double v) {
   return text;
 }
 
+// A TOML basic string: quotes, backslashes and control characters escaped (TOML 1.0 forbids
+// them raw), so any accepted string value prints back as valid TOML.
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", byte);
+      out += escape;
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
+}
+
+// A TOML key: bare when it may be (letters, digits, '_' and '-'), else quoted.
+std::string toml_key(const std::string& name) {
+  const bool bare = !name.empty() && name.find_first_not_of(
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_-") == std::string::npos;
+  return bare ? name : quote(name);
 }
 
 std::string format_value(const KeyValue& v) {
@@ -87,8 +110,8 @@ std::string format_value(const KeyValue& v) {
     }
     std::string operator()(const NumberTable& table) const {
       std::string out = "{";
-      for (const auto& [name, v] : table)
-        out += (out.size() > 1 ? ", " : " ") + name + " = " + format_double(v);
+      for (const auto& [name, value] : table)
+        out += (out.size() > 1 ? ", " : " ") + toml_key(name) + " = " + format_double(value);
       return out + (table.empty() ? "}" : " }");
     }
   };
@@ -141,7 +164,7 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     }
     case KeyType::string_list: {
       const auto* array = node.as_array();
-      if (array == nullptr || array->empty())
+      if (array == nullptr || (array->empty() && !spec.allow_empty))
         return fail(array ? "an empty list" : type_name(node));
       std::vector<std::string> list;
       for (const auto& element : *array) {

@@ -39,6 +39,13 @@ KeySpec texts(std::string key, std::vector<std::string> value, std::string meani
   return {std::move(key), KeyType::string_list, std::move(value), std::move(meaning), 0, 0,
           false,          std::move(choices)};
 }
+// A string list that may be empty (its default is []).
+KeySpec optional_texts(std::string key, std::vector<std::string> value, std::string meaning,
+                       std::vector<std::string> choices = {}) {
+  KeySpec spec = texts(std::move(key), std::move(value), std::move(meaning), std::move(choices));
+  spec.allow_empty = true;
+  return spec;
+}
 KeySpec reals(std::string key, std::vector<double> value, double min, double max,
               std::string meaning) {
   return {
@@ -106,8 +113,13 @@ const std::vector<KeySpec>& config_schema() {
       // [evaluate]: `l2o evaluate`, tuned optimizers on unseen tasks (paper §4, Figs. 1-5).
       text("evaluate.tuned", "results/tuned.h5",
            "output of `l2o tune` holding the chosen settings"),
-      texts("evaluate.optimizers", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
-            "optimizers to compare (hand-designed names, tuned in evaluate.tuned)"),
+      optional_texts("evaluate.optimizers",
+                     {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
+                     "hand-designed optimizers to compare, with their settings from evaluate.tuned "
+                     "(may be [] if evaluate.learned is not)"),
+      optional_texts("evaluate.learned", {},
+                     "learned-optimizer model files (meta_train.model of `l2l meta-train`) to "
+                     "compare; each entry is named after its method (\"l2l\")"),
       texts("evaluate.datasets", {"fer2013", "cifar10", "cifar100"}, "data sets of the tasks",
             {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse"}),
       texts("evaluate.architectures", {"48-48"},
@@ -118,6 +130,37 @@ const std::vector<KeySpec>& config_schema() {
               "seeds per task and optimizer (run.seed .. run.seed+seeds-1)"),
       integer("evaluate.record_every", 1, 1, 100000000,
               "iterations between true-objective evaluations (the last is always recorded)"),
+      // [meta_train]: `l2o meta-train`, learning an optimizer on the [task] objective; seeds
+      // from run.seed (episode streams "train", "validation"; cost set "cost-set").
+      text("meta_train.method", "l2l",
+           "meta-training method: \"l2l\" (Andrychowicz et al. 2016, gps-spec.md §16); "
+           "\"gps\" is not available yet",
+           {"l2l", "gps"}),
+      text("meta_train.checkpoint", "results/meta_train_checkpoint.h5",
+           "training-state checkpoint, written atomically (continue with --resume)"),
+      integer("meta_train.checkpoint_every", 10, 1, 100000000,
+              "episodes between checkpoints (a multiple of l2l.episodes_per_update); also "
+              "written at the end and on SIGTERM/SIGUSR1"),
+      text("meta_train.model", "results/l2l_model.h5",
+           "the delivered learned optimizer (best validated phi), for evaluate.learned"),
+      integer("meta_train.cost_examples", 0, 0, 100000000,
+              "size N_c of the cost set on which validation takes the true objective f: a fixed "
+              "random subset of the training set (gps-spec.md §1.1); 0 = the full set"),
+      // [l2l]: the L2L baseline (gps-spec.md §16); defaults are the spec's.
+      integer("l2l.episodes", 2500, 1, 100000000,
+              "training episodes E (a multiple of l2l.episodes_per_update)"),
+      integer("l2l.horizon", 400, 1, 100000000, "steps T per episode (a multiple of truncation)"),
+      integer("l2l.truncation", 20, 1, 100000000, "steps U per truncation (one meta-update each)"),
+      real("l2l.learning_rate", 1e-3, 1e-300, kHuge, "Adam's learning rate on phi"),
+      integer("l2l.validation_interval", 100, 1, 100000000,
+              "episodes between validations (a multiple of episodes_per_update)"),
+      integer("l2l.validation_episodes", 10, 1, 100000,
+              "fixed validation episodes; loss (1/T) sum_t f(x^(t)) on the cost set"),
+      real("l2l.preprocess_p", 10.0, 1e-300, kHuge, "p of the gradient preprocessing (§16.1)"),
+      real("l2l.output_scale", 0.1, 1e-300, kHuge, "step = output_scale * network read-out"),
+      integer("l2l.episodes_per_update", 1, 1, 100000,
+              "episodes M averaged per meta-update, run in lockstep, episode m on rank m mod "
+              "ranks (1 = the spec's single episode stream; results independent of ranks)"),
   };
   return schema;
 }
@@ -169,10 +212,12 @@ std::string describe_allowed(const KeySpec& spec) {
     case KeyType::real_list:
       return "a non-empty list of numbers each" + range;
     case KeyType::string_list: {
-      if (spec.choices.empty()) return "a non-empty list of strings";
+      const std::string list =
+          spec.allow_empty ? "a list of strings" : "a non-empty list of strings";
+      if (spec.choices.empty()) return list;
       std::string all;
       for (const auto& c : spec.choices) all += (all.empty() ? "" : ", ") + ("\"" + c + "\"");
-      return "a non-empty list of strings, each one of " + all;
+      return list + ", each one of " + all;
     }
     case KeyType::string: {
       if (spec.choices.empty()) return "a string";

@@ -36,6 +36,7 @@ struct KeySpec {
   double min = 0, max = 0;  ///< inclusive range for numbers (and list elements)
   bool has_range = false;
   std::vector<std::string> choices;  ///< allowed strings (and string-list elements), if restricted
+  bool allow_empty = false;          ///< a list key that may be [] (an optional list)
 };
 
 /// The full schema.

@@ -1,6 +1,7 @@
 #include "optim/adam.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace l2o {
 
@@ -17,6 +18,15 @@ void Adam::do_start(Eigen::Index dimension) {
   first_moment_.setZero(dimension);
   second_moment_.setZero(dimension);
   iteration_ = 0;
+}
+
+void Adam::restore(const AdamState& state) {
+  if (state.first_moment.size() != dimension() || state.second_moment.size() != dimension() ||
+      state.iteration < 0)
+    throw std::invalid_argument("Adam::restore: state of another dimension or a negative step");
+  first_moment_ = state.first_moment;
+  second_moment_ = state.second_moment;
+  iteration_ = state.iteration;
 }
 
 Optimizer::Iteration Adam::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {

@@ -30,11 +30,24 @@ struct AdamParameters {
   }
 };
 
+/// Adam's per-run state, for checkpointing a long run (L2L meta-training) and resuming it.
+struct AdamState {
+  Eigen::VectorXd first_moment;   ///< m
+  Eigen::VectorXd second_moment;  ///< v
+  std::int64_t iteration = 0;     ///< t, the number of steps taken
+};
+
 /// Adam; one oracle call per iteration.
 class Adam final : public ParameterizedOptimizer<AdamParameters> {
  public:
   /// Checks `parameters`.
   explicit Adam(AdamParameters parameters = {}) : ParameterizedOptimizer(parameters) {}
+
+  /// The moments and step count after the steps so far (valid after start()).
+  [[nodiscard]] AdamState state() const { return {first_moment_, second_moment_, iteration_}; }
+  /// Continues from `state` as if its steps had been taken here; call after start(d). Throws
+  /// std::invalid_argument unless both moments have length d and the step count is >= 0.
+  void restore(const AdamState& state);
 
  protected:
   void do_start(Eigen::Index dimension) override;

@@ -65,10 +65,10 @@ TEST_CASE("L2L optimizer meta-trained for a few episodes reduces a quadratic's l
   training.learning_rate = 3e-3;
   training.validation_interval = 10;
   training.validation_episodes = 2;
-  const L2lTrainingResult result =
-      train_l2l(initial_l2l_parameters(l2l_shape(), 4), {}, training, test::quadratic_family(d, 31),
-                test::quadratic_family(d, 32));
-  L2lOptimizer optimizer(result.best_parameters);
+  L2lTrainer trainer(initial_l2l_parameters(l2l_shape(), 4), {}, training,
+                     test::quadratic_family(d, 31), test::quadratic_family(d, 32));
+  trainer.run_until(training.episodes);
+  L2lOptimizer optimizer(trainer.state().best_parameters);
   Eigen::VectorXd x;
   const Eigen::VectorXd losses = run_quadratic(optimizer, d, 1000, 60, x);  // unseen instance
   L2lOptimizer untrained(initial_l2l_parameters(l2l_shape(), 4));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace l2o {
@@ -16,6 +17,27 @@ Eigen::VectorXd badmm_target_offsets(const LinearGaussianPolicy& psi, const Badm
   }
   return (psi.bias.array() - psi.variance.array() * duals.lambda.array() / duals.nu.array())
       .matrix();
+}
+
+Eigen::MatrixXd linear_policy_means(const std::vector<Eigen::MatrixXd>& states,
+                                    const RowMajorMatrixXd& gain, const Eigen::VectorXd& bias) {
+  const auto horizon = static_cast<Eigen::Index>(states.size());
+  if (horizon == 0 || gain.rows() != horizon || bias.size() != horizon) {
+    throw std::invalid_argument(
+        "linear_policy_means: need T >= 1 state matrices, a T-row gain and T biases");
+  }
+  const Eigen::Index points = states.front().rows();
+  Eigen::MatrixXd means(points, horizon);
+  for (Eigen::Index t = 0; t < horizon; ++t) {
+    const Eigen::MatrixXd& s = states[t];
+    if (s.rows() != points || s.cols() != gain.cols()) {
+      throw std::invalid_argument("linear_policy_means: state matrix " + std::to_string(t) +
+                                  " is not P x n like the first one and the gain");
+    }
+    means.col(t).noalias() = s * gain.row(t).transpose();
+    means.col(t).array() += bias(t);
+  }
+  return means;
 }
 
 Eigen::VectorXd badmm_loss_weights(const Eigen::VectorXd& nu) {

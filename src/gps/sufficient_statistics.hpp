@@ -72,9 +72,11 @@ class MomentSums {
 /// Recorded data of one rollout for one group (gps-spec.md §3.3), states and actions in scaled
 /// units (§3.2; raw for the pilot rollouts that define the scales), true gradients raw.
 struct GroupRolloutRecord {
-  std::vector<Eigen::MatrixXd> states;  ///< T matrices P x 76: s_{j,t} of the recorded j
-  Eigen::MatrixXd actions;              ///< P x T: a_{j,t}
-  Eigen::MatrixXd true_gradients;       ///< P x (T+1): g_{t,j} of the cost set, t = 0..T
+  std::vector<Eigen::MatrixXd> states;        ///< T matrices P x 76: s_{j,t} of the recorded j
+  Eigen::MatrixXd actions;                    ///< P x T: a_{j,t}
+  Eigen::MatrixXd true_gradients;             ///< P x (T+1): g_{t,j} of the cost set, t = 0..T
+  std::vector<Eigen::MatrixXd> observations;  ///< T matrices P x 3: o_{j,t} (§2.3), for pi
+  std::vector<Eigen::Index> coordinates;      ///< P sorted indices j within the group (R_{n,g})
 };
 
 /// Statistics for the dynamics (§5) and cost (§4) fits: U = [s (76), a, g, 1] at step t,

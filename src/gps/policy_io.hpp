@@ -1,0 +1,29 @@
+#pragma once
+// A group's policy in an HDF5 group (gps-spec.md §12 step 10 checkpoints, §15 the delivered
+// optimizer): omega, the frozen normalisation beta/zeta and sigma_a, and Adam's state, all double,
+// so a write/read round trip is bitwise exact and training resumes as if uninterrupted.
+// Layout of the group:
+//   weights             dataset, double [parameter_count], LstmParameters (PyTorch) layout
+//   observation_scale   dataset, double [3], beta
+//   observation_offset  dataset, double [3], zeta
+//   adam_first_moment   dataset, double [parameter_count]
+//   adam_second_moment  dataset, double [parameter_count]
+//   hidden_size         attribute, int64
+//   action_scale        attribute, double, sigma_a
+//   adam_step           attribute, int64, Adam's step count
+#include "gps/lstm_policy.hpp"
+#include "io/hdf5_file.hpp"
+
+namespace l2o {
+
+/// Writes `policy` into `group` (which must not already hold these names).
+template <class Scalar>
+void write_policy(const Hdf5Group& group, const LstmPolicy<Scalar>& policy);
+
+/// Reads a policy written by write_policy. The hidden size comes from the file; Adam's
+/// hyperparameters and the engine's work decomposition from `params`. Throws InputError naming
+/// the file, path and dataset if one is missing or has the wrong length, or a value is invalid.
+template <class Scalar>
+LstmPolicy<Scalar> read_policy(const Hdf5Group& group, LstmPolicyParams params = {});
+
+}  // namespace l2o

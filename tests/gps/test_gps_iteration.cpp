@@ -1,0 +1,332 @@
+// The initial controller (gps-spec.md §11) and GPS iterations (§12) on the small real MNIST task
+// of rollout_test_task.hpp: the grid search against a recomputation of every score, the
+// scaled-units round trip of psi-hat at iteration 0, and the end-to-end smoke test E1 of §17
+// adapted to this optimisee (3 iterations, no NaN, every DGD within tolerance or slack, pi's
+// loss falls within every update, bitwise identical for 1 and 2 threads and for repeated runs).
+#include <omp.h>
+#include <Eigen/Core>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "gps/gps_iteration.hpp"
+#include "gps/initial_controller.hpp"
+#include "gps/rollout_recorder.hpp"
+#include "rollout_test_task.hpp"
+
+namespace {
+
+using l2o::GpsIterationSummary;
+using l2o::GpsParams;
+using l2o::GpsState;
+
+/// A run small enough for a unit test: T = 40, N = 4, C_max = 16 (so every group's sequences fit
+/// one minibatch of 64 and each policy update is full-batch), R = 3, a 16-cell LSTM with at most
+/// 10 Adam steps per update, and a 2 x 2 (alpha, beta) grid with 1 pilot (the grid search is tested
+/// on its own with a larger grid).
+GpsParams small_params() {
+  GpsParams params;
+  params.horizon = 40;
+  params.rollouts = 4;
+  params.max_recorded = 16;
+  params.inner_iterations = 3;
+  params.evaluation_rollouts = 2;
+  params.initial_controller.learning_rates = {0.3, 1.0};
+  params.initial_controller.momentums = {0.0, 0.5};
+  params.initial_controller.pilot_rollouts = 1;
+  params.policy.hidden_size = 16;
+  params.policy_training.max_steps = 10;
+  return params;
+}
+
+template <class Derived>
+bool same_bits(const Eigen::DenseBase<Derived>& a, const Eigen::DenseBase<Derived>& b) {
+  using Scalar = typename Derived::Scalar;
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  const auto x = a.derived().eval();
+  const auto y = b.derived().eval();
+  return std::memcmp(x.data(), y.data(), sizeof(Scalar) * static_cast<std::size_t>(x.size())) == 0;
+}
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof(double)) == 0;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!same_bits(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+template <class Matrix>
+bool same_bits(const std::vector<Matrix>& a, const std::vector<Matrix>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!same_bits(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+bool same_bits(const l2o::LinearGaussianPolicy& a, const l2o::LinearGaussianPolicy& b) {
+  return same_bits(a.gain, b.gain) && same_bits(a.bias, b.bias) &&
+         same_bits(a.variance, b.variance);
+}
+
+bool same_state(const GpsState& a, const GpsState& b) {
+  if (a.iteration != b.iteration || a.groups.size() != b.groups.size() ||
+      a.policies.size() != b.policies.size() || !same_bits(a.initial_alpha, b.initial_alpha) ||
+      !same_bits(a.initial_beta, b.initial_beta)) {
+    return false;
+  }
+  for (std::size_t g = 0; g < a.groups.size(); ++g) {
+    const l2o::GpsGroupState& x = a.groups[g];
+    const l2o::GpsGroupState& y = b.groups[g];
+    if (!same_bits(x.sampling_policy, y.sampling_policy) ||
+        !same_bits(x.previous_sampling_policy, y.previous_sampling_policy) ||
+        !same_bits(x.eta, y.eta) || !same_bits(x.step_multiplier, y.step_multiplier) ||
+        !same_bits(x.duals.lambda, y.duals.lambda) || !same_bits(x.duals.nu, y.duals.nu) ||
+        !same_bits(x.units.state_scale, y.units.state_scale) ||
+        !same_bits(x.units.action_scale, y.units.action_scale) ||
+        !same_bits(x.cost_normaliser, y.cost_normaliser) ||
+        !same_bits(x.previous_dynamics.transition, y.previous_dynamics.transition) ||
+        !same_bits(x.previous_dynamics.offset, y.previous_dynamics.offset) ||
+        !same_bits(x.previous_dynamics.noise_cov, y.previous_dynamics.noise_cov) ||
+        !same_bits(x.previous_dynamics.initial_mean, y.previous_dynamics.initial_mean) ||
+        !same_bits(x.previous_dynamics.initial_cov, y.previous_dynamics.initial_cov) ||
+        !same_bits(x.previous_cost.hessian, y.previous_cost.hessian) ||
+        !same_bits(x.previous_cost.gradient, y.previous_cost.gradient) ||
+        !same_bits(x.previous_linearisation, y.previous_linearisation)) {
+      return false;
+    }
+    const l2o::AdamState adam_x = a.policies[g].optimizer_state();
+    const l2o::AdamState adam_y = b.policies[g].optimizer_state();
+    if (!same_bits(a.policies[g].weights().values(), b.policies[g].weights().values()) ||
+        !same_bits(adam_x.first_moment, adam_y.first_moment) ||
+        !same_bits(adam_x.second_moment, adam_y.second_moment) ||
+        adam_x.iteration != adam_y.iteration) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Every logged number except the timings.
+std::vector<double> logged_numbers(const GpsIterationSummary& s) {
+  std::vector<double> numbers(s.sample_costs);
+  numbers.insert(numbers.end(), s.evaluation.rollout_scores.begin(),
+                 s.evaluation.rollout_scores.end());
+  numbers.insert(numbers.end(),
+                 {s.mean_sample_cost, s.evaluation.score, s.mean_initial_kl, s.mean_final_kl});
+  for (const l2o::GroupDiagnostics& d : s.groups) {
+    numbers.insert(numbers.end(),
+                   {d.eta, d.kl_bound, d.trust_region_kl, static_cast<double>(d.dgd_iterations),
+                    d.policy_kl_before, d.policy_kl_after, d.predicted_improvement,
+                    d.actual_improvement, d.step_multiplier, d.gradient_r_squared.mean,
+                    d.cost_condition.max, d.dynamics_condition.max, d.linearisation_condition.max});
+  }
+  for (const auto& group : s.dgd) {
+    for (const l2o::DgdResult& r : group) {
+      numbers.insert(numbers.end(), {r.eta, r.kl, r.epsilon, static_cast<double>(r.iterations)});
+    }
+  }
+  for (const auto& group : s.policy_updates) {
+    for (const l2o::PolicyUpdateReport& u : group) {
+      numbers.insert(numbers.end(), u.step_losses.begin(), u.step_losses.end());
+      numbers.insert(numbers.end(), u.gradient_norms.begin(), u.gradient_norms.end());
+    }
+  }
+  return numbers;
+}
+
+struct Run {
+  GpsState state;
+  std::vector<GpsIterationSummary> summaries;
+};
+
+Run run_gps(int threads, int iterations) {
+  const auto& fixture = l2o::test::rollout_task();
+  const GpsParams params = small_params();
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  Run run{l2o::initialise_gps(fixture.task, fixture.cost_set, params, 2024), {}};
+  for (int i = 0; i < iterations; ++i) {
+    run.summaries.push_back(
+        l2o::run_gps_iteration(fixture.task, fixture.cost_set, params, run.state));
+  }
+  omp_set_num_threads(saved);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("Momentum coefficients are the block sums of beta^k", "[gps_init]") {
+  for (double beta : {0.0, 0.5, 0.9}) {
+    for (int i = 0; i < l2o::kGradientFeatures; ++i) {
+      double sum = 0.0;  // lags 5i .. 5i+4 of a momentum sum, 0^0 = 1
+      for (int k = 5 * i; k < 5 * i + 5; ++k) sum += k == 0 ? 1.0 : std::pow(beta, k);
+      CHECK(l2o::momentum_coefficient(beta, i) == Approx(sum).epsilon(1e-14).margin(1e-300));
+    }
+  }
+}
+
+TEST_CASE("Initial controller: grid scores recomputed by hand, and psi-hat's scaling round trip",
+          "[gps_init]") {
+  Eigen::setNbThreads(1);
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(1);  // thread-count independence is the iteration test's business
+  const auto& fixture = l2o::test::rollout_task();
+  GpsParams params = small_params();
+  params.initial_controller.learning_rates = {0.01, 0.1, 1.0, 3.0, 30.0};
+  params.initial_controller.momentums = {0.0, 0.5, 0.9};
+  params.initial_controller.pilot_rollouts = 2;
+  const std::uint64_t seed = 77;
+  const l2o::InitialController chosen =
+      l2o::choose_initial_controller(fixture.task, fixture.cost_set, params, seed);
+  const auto& grid = params.initial_controller;
+  REQUIRE(chosen.candidates.size() == grid.learning_rates.size() * grid.momentums.size());
+
+  // Brute force: every candidate's pilots, f_t summed at t = 10, 20, 30, 40 and the divergence
+  // test written out here.
+  l2o::RolloutRecorder recorder(
+      fixture.task, fixture.cost_set,
+      {.horizon = params.horizon, .max_recorded = params.max_recorded, .record_scaled = false});
+  const std::size_t groups = fixture.task.mlp().groups().size();
+  const std::vector<l2o::ScaledUnits> raw(groups);
+  double best = std::numeric_limits<double>::infinity();
+  double best_alpha = 0.0, best_beta = 0.0;
+  int discarded = 0;
+  std::size_t c = 0;
+  for (double alpha : grid.learning_rates) {
+    for (double beta : grid.momentums) {
+      const std::vector<l2o::LinearGaussianPolicy> controllers(
+          groups, l2o::raw_momentum_controller(alpha, beta, params.horizon));
+      double score = 0.0;
+      bool diverged = false;
+      for (int n = 0; n < grid.pilot_rollouts && !diverged; ++n) {
+        try {
+          const auto f =
+              recorder.record(controllers, raw, l2o::gps_pilot_seed(seed), {0, n}).true_objective;
+          for (double value : f) diverged = diverged || !(value <= 10.0 * f[0]);
+          score += (f[10] + f[20] + f[30] + f[40]) / 4.0 / grid.pilot_rollouts;
+        } catch (const l2o::RolloutError&) {
+          diverged = true;
+        }
+      }
+      const l2o::PilotCandidate& candidate = chosen.candidates[c++];
+      CHECK(candidate.alpha == alpha);
+      CHECK(candidate.beta == beta);
+      CHECK(candidate.discarded == diverged);
+      if (diverged) {
+        ++discarded;
+        CHECK(std::isinf(candidate.score));
+      } else {
+        CHECK(candidate.score == Approx(score).epsilon(1e-14));
+        if (score < best) {
+          best = score;
+          best_alpha = alpha;
+          best_beta = beta;
+        }
+      }
+    }
+  }
+  CHECK(discarded > 0);  // alpha = 30 diverges: the discard rule is exercised
+  CHECK(chosen.alpha == best_alpha);
+  CHECK(chosen.beta == best_beta);
+
+  // psi-hat at iteration 0 with G = 0, run in its scaled units, takes the winner's raw actions.
+  REQUIRE(chosen.policies.size() == groups);
+  std::vector<l2o::LinearGaussianPolicy> noise_free = chosen.policies;
+  for (std::size_t g = 0; g < groups; ++g) {
+    CHECK((chosen.policies[g].variance.array() == 0.25).all());
+    CHECK(chosen.policies[g].bias.isZero(0.0));
+    noise_free[g].variance.setZero();
+  }
+  const l2o::RolloutRecord scaled = recorder.record(noise_free, chosen.units, 5, {1, 0});
+  const l2o::RolloutRecord winner = recorder.record(
+      std::vector<l2o::LinearGaussianPolicy>(
+          groups, l2o::raw_momentum_controller(chosen.alpha, chosen.beta, params.horizon)),
+      raw, 5, {1, 0});
+  for (std::size_t g = 0; g < groups; ++g) {
+    const Eigen::MatrixXd& a = scaled.groups[g].actions;
+    const Eigen::MatrixXd& b = winner.groups[g].actions;
+    CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-9 * b.cwiseAbs().maxCoeff());
+    CHECK(b.cwiseAbs().maxCoeff() > 0.0);
+  }
+  omp_set_num_threads(saved_threads);
+}
+
+TEST_CASE("GPS iterations: E1 smoke test, thread-count and run-to-run bitwise identity",
+          "[gps_iteration]") {
+  Eigen::setNbThreads(1);  // the LQG runs with Eigen single-threaded (as in the l2o binary)
+  constexpr int kIterations = 3;
+  const Run one = run_gps(1, kIterations);
+  const GpsParams params = small_params();
+
+  REQUIRE(one.state.iteration == kIterations);
+  for (const GpsIterationSummary& s : one.summaries) {
+    INFO("iteration " << s.iteration);
+    // No NaN or Inf anywhere, except the step-size entries (predicted and actual improvement,
+    // multiplier), which are unset by design at iteration 0.
+    int non_finite = 0;
+    for (double x : logged_numbers(s)) non_finite += std::isfinite(x) ? 0 : 1;
+    CHECK(non_finite == (s.iteration == 0 ? 3 * static_cast<int>(s.groups.size()) : 0));
+    CHECK(std::isfinite(s.mean_sample_cost));
+    CHECK(std::isfinite(s.evaluation.score));
+    CHECK(std::isfinite(s.mean_initial_kl));
+    CHECK(std::isfinite(s.mean_final_kl));
+    for (std::size_t g = 0; g < s.dgd.size(); ++g) {
+      REQUIRE(s.dgd[g].size() == static_cast<std::size_t>(params.inner_iterations));
+      for (const l2o::DgdResult& r : s.dgd[g]) {
+        INFO("group " << g << " eta " << r.eta << " kl " << r.kl << " epsilon " << r.epsilon);
+        CHECK((r.converged || r.constraint_slack));
+        CHECK(std::isfinite(r.kl));
+      }
+      // R - 1 policy updates at iteration 0 (none before the first psi-step), R afterwards;
+      // each update is full-batch here, so its losses are comparable and must fall.
+      const std::size_t updates = params.inner_iterations - (s.iteration == 0 ? 1 : 0);
+      REQUIRE(s.policy_updates[g].size() == updates);
+      for (const l2o::PolicyUpdateReport& u : s.policy_updates[g]) {
+        REQUIRE(u.step_losses.size() == 10);
+        CHECK(u.step_losses.back() < u.step_losses.front());
+      }
+    }
+  }
+  // psi improves: its mean sample cost at iteration 2 is not worse than at iteration 0 by more
+  // than two standard errors of the difference (here it is lower by about three).
+  const auto standard_error_squared = [](const std::vector<double>& costs) {
+    const Eigen::Map<const Eigen::VectorXd> x(costs.data(),
+                                              static_cast<Eigen::Index>(costs.size()));
+    return (x.array() - x.mean()).square().sum() / (x.size() - 1.0) / x.size();
+  };
+  const GpsIterationSummary& first = one.summaries.front();
+  const GpsIterationSummary& last = one.summaries.back();
+  CHECK(last.mean_sample_cost <=
+        first.mean_sample_cost + 2.0 * std::sqrt(standard_error_squared(first.sample_costs) +
+                                                 standard_error_squared(last.sample_costs)));
+
+  for (std::size_t g = 0; g < one.state.groups.size(); ++g) {
+    const l2o::GpsGroupState& group = one.state.groups[g];
+    CHECK(group.sampling_policy.gain.allFinite());
+    CHECK((group.sampling_policy.variance.array() > 0.0).all());
+    CHECK(group.duals.lambda.allFinite());
+    CHECK((group.duals.nu.array() > 0.0).all());
+    CHECK(std::isfinite(group.cost_normaliser));
+    CHECK(one.state.policies[g].weights().values().allFinite());
+  }
+
+  const Run two = run_gps(2, kIterations);
+  const Run again = run_gps(1, kIterations);
+  GpsState perturbed = one.state;  // the comparison sees a one-ulp change
+  perturbed.groups.back().eta = std::nextafter(perturbed.groups.back().eta, 0.0);
+  CHECK_FALSE(same_state(one.state, perturbed));
+  CHECK(same_state(one.state, two.state));
+  CHECK(same_state(one.state, again.state));
+  for (int i = 0; i < kIterations; ++i) {
+    CHECK(same_bits(logged_numbers(one.summaries[i]), logged_numbers(two.summaries[i])));
+    CHECK(same_bits(logged_numbers(one.summaries[i]), logged_numbers(again.summaries[i])));
+  }
+}

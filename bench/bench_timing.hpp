@@ -1,6 +1,8 @@
 #pragma once
-// Timing helpers shared by the bench/ programs: medians of repeated calls and the machine's load
-// average, printed next to every figure because the shared machine's load changes timings 2-10x.
+// Timing helpers shared by the bench/ programs: medians of repeated calls, the machine's load
+// average (printed next to every figure because the shared machine's load changes timings 2-10x)
+// and the Eigen GEMM rate measured in the same run (the roofline reference of docs/benchmarks.md).
+#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -42,6 +44,30 @@ double median_microseconds(Run&& run, double seconds, int warmups = 2) {
     times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   return median(std::move(times));
+}
+
+/// Median time and rate of one Eigen GEMM.
+struct GemmRate {
+  double microseconds = 0.0;  ///< median wall time of one product
+  double gflops = 0.0;        ///< 2 m k n / that time
+};
+
+/// Median time of C (m x n) = A (m x k) * B (k x n), random operands, with the caller's Eigen and
+/// OpenMP thread settings, over about `seconds` of calls.
+template <class Scalar>
+GemmRate gemm_rate(Eigen::Index m, Eigen::Index k, Eigen::Index n, double seconds) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  const Matrix a = Matrix::Random(m, k), b = Matrix::Random(k, n);
+  Matrix c(m, n);
+  const double us = median_microseconds([&] { c.noalias() = a * b; }, seconds);
+  return {us, 2.0 * static_cast<double>(m) * k * n / us * 1e-3};
+}
+
+/// The machine's GEMM peak reference: a cache-friendly square 512^3 product, which is Eigen's
+/// best case on this host (a single call of a tall shape such as N x 132 x 512 runs below it).
+template <class Scalar>
+GemmRate gemm_peak(double seconds) {
+  return gemm_rate<Scalar>(512, 512, 512, seconds);
 }
 
 }  // namespace l2o::bench

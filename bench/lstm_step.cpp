@@ -43,26 +43,21 @@ void run(const char* type, Eigen::Index batch, int threads, Eigen::Index rows_pe
 
   // The GEMM inside the step, alone: [x | 1 | h] (N x 132) times packed weights (132 x 512).
   const Eigen::Index depth = shape.input_size + 1 + shape.hidden_size;
-  const Matrix a = Matrix::Random(batch, depth), b = Matrix::Random(depth, 4 * shape.hidden_size);
-  Matrix c(batch, 4 * shape.hidden_size);
-  const double gemm_us = median_microseconds([&] { c.noalias() = a * b; }, seconds);
+  const l2o::bench::GemmRate gemm =
+      l2o::bench::gemm_rate<Scalar>(batch, depth, 4 * shape.hidden_size, seconds);
   // One call of that shape runs below Eigen's best (the N x 512 result leaves the cache), so
-  // the peak is the better of it and a cache-friendly square 512^3 GEMM.
-  const Eigen::Index side = 512;
-  const Matrix sa = Matrix::Random(side, side), sb = Matrix::Random(side, side);
-  Matrix sc(side, side);
-  const double square_us = median_microseconds([&] { sc.noalias() = sa * sb; }, seconds);
+  // the peak is the better of it and the square 512^3 GEMM.
+  const l2o::bench::GemmRate square = l2o::bench::gemm_peak<Scalar>(seconds);
 
   const double gemm_flops = 2.0 * batch * depth * 4 * shape.hidden_size;
   const double step_flops = gemm_flops + 2.0 * batch * (shape.hidden_size + 1) * shape.output_size;
-  const double step_gflops = step_flops / step_us * 1e-3, gemm_gflops = gemm_flops / gemm_us * 1e-3;
-  const double square_gflops = 2.0 * side * side * side / square_us * 1e-3;
-  const double peak_gflops = std::max(gemm_gflops, square_gflops);
+  const double step_gflops = step_flops / step_us * 1e-3;
+  const double peak_gflops = std::max(gemm.gflops, square.gflops);
   std::printf(
       "%-6s N=%6ld thr=%d | step %9.1f us %6.2f GFLOP/s | GEMM Nx132x512 %9.1f us "
       "%6.2f GFLOP/s | GEMM 512^3 %6.2f GFLOP/s | step/peak %5.1f%%\n",
-      type, static_cast<long>(batch), threads, step_us, step_gflops, gemm_us, gemm_gflops,
-      square_gflops, 100.0 * step_gflops / peak_gflops);
+      type, static_cast<long>(batch), threads, step_us, step_gflops, gemm.microseconds, gemm.gflops,
+      square.gflops, 100.0 * step_gflops / peak_gflops);
   std::fflush(stdout);
 }
 

@@ -9,6 +9,8 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   catch2 zlib1g-dev libtomlplusplus-dev libcli11-dev
   python3-h5py python3-matplotlib python3-numpy
+  slurmctld slurmd slurm-client munge  # tests/slurm: the jobs/ chain on a private SLURM
+  clang libclang-rt-14-dev libomp-14-dev  # scripts/fuzz.sh (libFuzzer), scripts/sanitize.sh (TSan, archer)
 )
 missing=()
 for p in "${packages[@]}"; do

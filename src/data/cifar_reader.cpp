@@ -52,12 +52,17 @@ void parse_cifar(const std::vector<std::uint8_t>& bytes, const std::string& orig
   dataset.count += count;
 }
 
-Dataset load_cifar(const std::vector<std::string>& paths, CifarKind kind, const std::string& name) {
+Dataset empty_cifar_dataset(CifarKind kind, const std::string& name) {
   Dataset dataset;
   dataset.name = name;
   dataset.rows = dataset.cols = 32;
   dataset.channels = 3;
   dataset.num_classes = classes(kind);
+  return dataset;
+}
+
+Dataset load_cifar(const std::vector<std::string>& paths, CifarKind kind, const std::string& name) {
+  Dataset dataset = empty_cifar_dataset(kind, name);
   for (const auto& path : paths) {
     const std::string file = resolve_data_file(path);
     parse_cifar(read_file_bytes(file), file, kind, dataset);

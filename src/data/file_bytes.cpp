@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 #include "util/error.hpp"
 
@@ -26,7 +27,7 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& compressed,
     throw SystemError(path + ": zlib inflateInit2 failed");
   stream.next_in = const_cast<Bytef*>(compressed.data());
   stream.avail_in = static_cast<uInt>(compressed.size());
-  std::vector<std::uint8_t> chunk(1 << 20);
+  std::vector<std::uint8_t> chunk(1 << 16);
   int rc = Z_OK;
   while (true) {
     stream.next_out = chunk.data();
@@ -55,6 +56,12 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& compressed,
 
 }  // namespace
 
+std::vector<std::uint8_t> inflate_if_gzip(std::vector<std::uint8_t> bytes,
+                                          const std::string& origin) {
+  if (!has_gzip_magic(bytes)) return bytes;
+  return gunzip(bytes, origin);
+}
+
 std::string resolve_data_file(const std::string& path) {
   if (std::filesystem::exists(path)) return path;
   if (std::filesystem::exists(path + ".gz")) return path + ".gz";
@@ -68,7 +75,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                   std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(path + ": read error");
-  return has_gzip_magic(bytes) ? gunzip(bytes, path) : bytes;
+  return inflate_if_gzip(std::move(bytes), path);
 }
 
 }  // namespace l2o

@@ -63,7 +63,7 @@ void parse_idx_labels(const std::vector<std::uint8_t>& bytes, const std::string&
   if (bytes.size() != 8 + std::uint64_t{count})
     throw InputError(
         origin + ": file has " + std::to_string(bytes.size()) + " bytes, header (" +
-        std::to_string(count) + " labels) implies " + std::to_string(8 + count) +
+        std::to_string(count) + " labels) implies " + std::to_string(8 + std::uint64_t{count}) +
         (bytes.size() < 8 + std::uint64_t{count} ? " (truncated body)" : " (trailing bytes)"));
   if (count != dataset.count)
     throw InputError(origin + ": " + std::to_string(count) + " labels but the image file has " +

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "util/error.hpp"
 
@@ -56,6 +57,35 @@ std::uint64_t element_count(const Hdf5Shape& shape) {
   return n;
 }
 
+// Elements of a dataset about to be read, checked against the bytes the file stores for it: the
+// shape comes from the file, and a damaged or hostile header can declare far more than the file
+// holds (8 TB of doubles in a 463-byte file), which would be allocated before HDF5 reads a byte.
+std::uint64_t stored_element_count(hid_t dataset, const Hdf5Shape& shape,
+                                   const std::string& where) {
+  std::uint64_t n = 1;
+  for (auto d : shape) {
+    if (d != 0 && n > std::numeric_limits<std::uint64_t>::max() / d)
+      throw InputError(where + ": dataset shape overflows; the file is damaged");
+    n *= d;
+  }
+  if (n == 0) return 0;
+  Hdf5Handle type(checked(H5Dget_type(dataset), "H5Dget_type of " + where), H5Tclose);
+  const std::size_t element_size = H5Tget_size(type.id());
+  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  if (element_size == 0 || n > stored / element_size)
+    throw InputError(where + ": " + std::to_string(n) + " elements declared but " +
+                     std::to_string(stored) + " bytes stored; the file is damaged");
+  return n;
+}
+
+// Scalar reads (strings, attributes) pass the address of one value to HDF5, which writes as many
+// elements as the file declares: anything but exactly one would overrun it.
+void require_one_element(hid_t space_id, const std::string& where) {
+  Hdf5Handle space(checked(space_id, "dataspace of " + where), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.id()) != 1)
+    throw InputError(where + ": expected a single value; the file is damaged or not from l2o");
+}
+
 template <class T>
 void write_numeric(const Hdf5Group& group, const std::string& name, const T* data,
                    const Hdf5Shape& shape, hid_t file_type, hid_t memory_type) {
@@ -88,6 +118,7 @@ T numeric_attribute(const Hdf5Group& group, const std::string& name, hid_t type)
   Hdf5Handle attribute(checked(H5Aopen(group.id(), name.c_str(), H5P_DEFAULT),
                                "opening attribute " + group.where(name)),
                        H5Aclose);
+  require_one_element(H5Aget_space(attribute.id()), group.where(name));
   T value{};
   checked_status(H5Aread(attribute.id(), type, &value), "reading attribute " + group.where(name));
   return value;
@@ -181,7 +212,7 @@ Hdf5Handle Hdf5Group::open_dataset(const std::string& name) const {
 std::vector<double> Hdf5Group::read_doubles(const std::string& name, Hdf5Shape* shape) const {
   auto dataset = open_dataset(name);
   const Hdf5Shape dims = shape_of(dataset.id(), where(name));
-  std::vector<double> values(element_count(dims));
+  std::vector<double> values(stored_element_count(dataset.id(), dims, where(name)));
   if (!values.empty())
     checked_status(
         H5Dread(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
@@ -194,7 +225,7 @@ std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name,
                                                    Hdf5Shape* shape) const {
   auto dataset = open_dataset(name);
   const Hdf5Shape dims = shape_of(dataset.id(), where(name));
-  std::vector<std::int64_t> values(element_count(dims));
+  std::vector<std::int64_t> values(stored_element_count(dataset.id(), dims, where(name)));
   if (!values.empty())
     checked_status(
         H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
@@ -205,6 +236,7 @@ std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name,
 
 std::string Hdf5Group::read_string(const std::string& name) const {
   auto dataset = open_dataset(name);
+  require_one_element(H5Dget_space(dataset.id()), where(name));
   auto type = string_type();
   char* text = nullptr;
   checked_status(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
@@ -219,6 +251,7 @@ std::string Hdf5Group::string_attribute(const std::string& name) const {
   Hdf5Handle attribute(
       checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "opening attribute " + where(name)),
       H5Aclose);
+  require_one_element(H5Aget_space(attribute.id()), where(name));
   auto type = string_type();
   char* text = nullptr;
   checked_status(H5Aread(attribute.id(), type.id(), &text), "reading attribute " + where(name));

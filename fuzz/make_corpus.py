@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Writes the committed seed corpora fuzz/corpus/<target>/: a few small valid files and edge
+cases per fuzz target (input layouts in fuzz/fuzz_<target>.cpp). Deterministic; rerun after a
+layout change:  /usr/bin/python3 fuzz/make_corpus.py
+Needs Debian's python3-h5py for the HDF5 seeds."""
+import gzip
+import os
+import struct
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    directory = os.path.join(HERE, "corpus", target)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "wb") as f:
+        f.write(data)
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+def idx_images(count, rows, cols):
+    body = bytes((7 * i) % 256 for i in range(count * rows * cols))
+    return struct.pack(">IIII", 0x803, count, rows, cols) + body
+
+
+def idx_labels(labels):
+    return struct.pack(">II", 0x801, len(labels)) + bytes(labels)
+
+
+def idx_input(classes, images, labels):
+    return bytes([classes]) + struct.pack("<I", len(images)) + images + labels
+
+
+def idx_corpus():
+    images, labels = idx_images(3, 2, 2), idx_labels([0, 9, 4])
+    write("idx", "valid_raw", idx_input(10, images, labels))
+    write("idx", "valid_gzip", idx_input(10, gz(images), gz(labels)))
+    write("idx", "valid_28x28_gzip", idx_input(10, gz(idx_images(2, 28, 28)), gz(idx_labels([1, 2]))))
+    write("idx", "fer_7_classes", idx_input(7, idx_images(2, 3, 3), idx_labels([6, 0])))
+    write("idx", "empty_sets", idx_input(10, idx_images(0, 1, 1), idx_labels([])))
+    write("idx", "two_gzip_members", idx_input(10, gz(images[:9]) + gz(images[9:]), labels))
+    write("idx", "label_out_of_range", idx_input(10, images, idx_labels([0, 9, 10])))
+    write("idx", "truncated_gzip", idx_input(10, gz(images)[:-6], labels))
+    write("idx", "wrong_magic", idx_input(10, labels, images))
+
+
+def cifar_record(label_bytes, seed):
+    return bytes(label_bytes) + bytes((seed + 13 * i) % 256 for i in range(3072))
+
+
+def cifar_corpus():
+    write("cifar", "cifar10_one_raw", bytes([0]) + cifar_record([3], 1))
+    write("cifar", "cifar10_two_gzip", bytes([0]) + gz(cifar_record([9], 2) + cifar_record([0], 3)))
+    write("cifar", "cifar100_fine_gzip", bytes([1]) + gz(cifar_record([19, 99], 4)))
+    write("cifar", "cifar100_coarse_gzip", bytes([2]) + gz(cifar_record([19, 42], 5)))
+    write("cifar", "cifar10_label_10_gzip", bytes([0]) + gz(cifar_record([10], 6)))
+    write("cifar", "cifar10_truncated_gzip", bytes([0]) + gz(cifar_record([1], 7))[:-4])
+    write("cifar", "cifar10_short_record", bytes([0]) + cifar_record([1], 8)[:100])
+
+
+def config_corpus():
+    write("config", "empty", b"")
+    write("config", "train", b"""[run]
+seed = 7
+seeds = 2
+iterations = 10
+output = "results/x.h5"
+
+[task]
+dataset = "mnist"
+input_dim = 8
+hidden = [8, 4]
+
+[optimizer]
+name = "adam"
+hyperparameters = { learning_rate = 0.01, beta1 = 0.9 }
+""")
+    write("config", "dotted_and_inline", b"""run.seed = 3
+task = { dataset = "cifar100_coarse", l2 = 1e-4 }
+[evaluate]
+optimizers = ["sgd", "adam"]
+architectures = ["48-48", "100-200"]
+batch_sizes = [64]
+""")
+    write("config", "tune_grids", b"""[tune]
+learning_rates = [1e-3, 0.1, 1.0]
+initial_steps = [+1.5e0, 2_000.0]
+optimizers = ['momentum', 'rmsprop']
+""")
+    write("config", "strings_and_escapes", b"""[run]
+output = "r\\u00e9sultats/\\t\\"x\\".h5"
+[data]
+dir = '''multi
+line'''
+""")
+    write("config", "special_numbers", b"""[optimizer]
+hyperparameters = { learning_rate = inf, momentum = nan, nesterov = true, memory = 0x10 }
+""")
+    write("config", "quoted_table_keys", b"""[optimizer]
+hyperparameters = { "learning rate" = 1, "" = 2, 'a.b' = 3, "\\u00e9" = 4 }
+""")
+    write("config", "unknown_key", b"[optimiser]\nname = \"sgd\"\n")
+    write("config", "wrong_type", b"[run]\niterations = \"3\"\n")
+    write("config", "duplicate", b"[run]\nseed = 1\nseed = 2\n")
+    write("config", "not_utf8", b"[run]\noutput = \"\xff\xfe\"\n")
+
+
+# Hyperparameters of l2o's hand-designed optimizers as `l2o tune` stores them (/chosen/<name>).
+TUNED = {
+    "sgd": {"learning_rate": 1.0},
+    "momentum": {"learning_rate": 0.316, "momentum": 0.5, "nesterov": 0.0},
+    "cg": {"initial_step": 0.1, "shrink": 0.5, "sufficient_decrease": 1e-4, "max_backtracks": 30.0,
+           "exact_line_search": 0.0},
+    "lbfgs": {"initial_step": 1.0, "shrink": 0.5, "sufficient_decrease": 1e-4,
+              "max_backtracks": 30.0, "memory": 10.0, "curvature_epsilon": 1e-8},
+    "adam": {"learning_rate": 0.01, "beta1": 0.5, "beta2": 0.999, "epsilon": 1e-8},
+    "adagrad": {"learning_rate": 0.1, "epsilon": 1e-10, "initial_accumulator": 0.0},
+    "rmsprop": {"learning_rate": 0.003, "alpha": 0.999, "epsilon": 1e-8},
+}
+
+
+def hdf5_seed(name, build, libver="earliest"):
+    directory = os.path.join(HERE, "corpus", "hdf5")
+    os.makedirs(directory, exist_ok=True)
+    with h5py.File(os.path.join(directory, name), "w", libver=libver, track_order=False) as f:
+        build(f)
+
+
+def tuned(f, optimizers=TUNED):
+    chosen = f.create_group("chosen")
+    for optimizer, fields in optimizers.items():
+        group = chosen.create_group(optimizer)
+        group.attrs["optimizer"] = optimizer
+        for field, value in fields.items():
+            group.attrs["optimizer." + field] = value
+        group.attrs["setting"] = 0
+
+
+def hdf5_corpus():
+    hdf5_seed("tuned_all", tuned)
+    hdf5_seed("tuned_missing_adam",
+              lambda f: tuned(f, {k: v for k, v in TUNED.items() if k != "adam"}), libver="latest")
+    hdf5_seed("tuned_negative_learning_rate",
+              lambda f: tuned(f, {**TUNED, "sgd": {"learning_rate": -1.0}}), libver="latest")
+    hdf5_seed("no_chosen", lambda f: f.create_group("settings"), libver="latest")
+
+    def datasets(f):
+        tuned(f)
+        f["doubles"] = [[1.0, 2.0], [3.0, float("nan")]]
+        f["integers"] = [1, 2, 3]
+        f["string"] = "run.seed = 1"
+    hdf5_seed("tuned_and_datasets", datasets, libver="latest")
+
+    # Learned-optimizer models (docs/hdf5-layout.md "/model"): LSTM 2 -> 2 hidden -> 1 output.
+    def model(layers, parameters):
+        def build(f):
+            group = f.create_group("model")
+            group.attrs["method"] = "l2l"
+            for name, value in (("input_size", 2), ("hidden_size", 2), ("num_layers", layers),
+                                ("output_size", 1)):
+                group.attrs[name] = np.int64(value)
+            group.attrs["preprocess_p"] = 10.0
+            group.attrs["output_scale"] = 0.1
+            group["parameters"] = [0.01 * (i % 7 - 3) for i in range(parameters)]
+        return build
+    hdf5_seed("model_one_layer", model(1, 51))
+    hdf5_seed("model_two_layers", model(2, 99), libver="latest")
+    hdf5_seed("model_wrong_count", model(1, 50), libver="latest")
+    hdf5_seed("checkpoint_not_model", lambda f: f.create_group("checkpoint"), libver="latest")
+
+    # Shapes far beyond the stored bytes (read_doubles used to allocate them before reading).
+    def huge_model(f):
+        model(1, 51)(f)
+        del f["model/parameters"]
+        f["model"].create_dataset("parameters", shape=(2**61,), dtype="f8", chunks=(1024,))
+    hdf5_seed("model_huge_parameters", huge_model, libver="latest")
+    hdf5_seed("doubles_8TB_unstored",
+              lambda f: f.create_dataset("doubles", shape=(2**40,), dtype="f8", chunks=(1024,)),
+              libver="latest")
+    hdf5_seed("integers_shape_overflow",
+              lambda f: f.create_dataset("integers", shape=(2**33, 2**33), dtype="i8", chunks=(1, 1)),
+              libver="latest")
+
+
+if __name__ == "__main__":
+    idx_corpus()
+    cifar_corpus()
+    config_corpus()
+    hdf5_corpus()

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sanitizer runs of the test suite; any report fails the script.
+#  1. ASan + UBSan (gcc, -O1 -g, assertions on) build of everything in build-asan/, then the whole
+#     ctest suite (serial, MPI and app tests: the l2o binary is instrumented too).
+#  2. ThreadSanitizer build with clang and LLVM's OpenMP runtime (libomp, race annotations by its
+#     archer tool) in build-tsan/, then the tests whose OpenMP regions run with 2 threads.
+# Third-party leak reports (OpenMPI, hwloc, HDF5) are suppressed by
+# scripts/sanitizer-suppressions/lsan.supp; nothing of ours is.
+#   scripts/sanitize.sh [asan|tsan]   (default: both)
+# Build dirs: $L2O_ASAN_BUILD_DIR (build-asan), $L2O_TSAN_BUILD_DIR (build-tsan); $L2O_JOBS
+# (default nproc) parallel jobs.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+what="${1:-all}"
+jobs="${L2O_JOBS:-$(nproc)}"
+supp="$here/scripts/sanitizer-suppressions"
+export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}"
+
+# Common settings: halt on the first report with a non-zero exit, stack traces for UB.
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+
+if [ "$what" = all ] || [ "$what" = asan ]; then
+  build="${L2O_ASAN_BUILD_DIR:-$here/build-asan}"
+  start=$(date +%s)
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DL2O_SANITIZE=address,undefined -DL2O_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build" -j "$jobs"
+  # All tests but the SLURM job chain (label slurm): a whole meta-train/tune/evaluate pipeline on
+  # both cores for minutes in a normal build, so instrumented (several times slower) it would run
+  # into its 600 s timeout; the code it runs is covered by the app tests.
+  ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE slurm ${L2O_SANITIZE_CTEST_ARGS:-}
+  echo "sanitize: ASan+UBSan suite clean ($(($(date +%s) - start)) s)"
+fi
+
+if [ "$what" = all ] || [ "$what" = tsan ]; then
+  build="${L2O_TSAN_BUILD_DIR:-$here/build-tsan}"
+  start=$(date +%s)
+  cmake -S "$here" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DL2O_SANITIZE=thread -DL2O_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build" -j "$jobs" --target test_objective test_nn test_gps
+  # libomp is not instrumented; archer (an OMPT tool shipped with it) tells TSan about the
+  # happens-before edges of parallel regions, barriers and critical sections.
+  archer=$(clang++ -print-file-name=libarcher.so)
+  [ -f "$archer" ] || archer=$(ls /usr/lib/llvm-*/lib/libarcher.so 2>/dev/null | head -n 1)
+  [ -f "$archer" ] || { echo "sanitize: libarcher.so not found (install libomp-dev)" >&2; exit 2; }
+  export OMP_TOOL_LIBRARIES="$archer"
+  export ARCHER_OPTIONS="verbose=1"
+  export TSAN_OPTIONS="halt_on_error=1:exitcode=66:ignore_noninstrumented_modules=1"
+  # The stages with OpenMP regions, on 2 threads: every test of the MLP objective (true objective
+  # and gradient over fixed chunks) and of the LSTM engine (row blocks), and the GPS statistics
+  # (moment sums) and dynamics fits (per-group fit errors). Some tests also switch between 1 and
+  # 2 threads themselves and compare bitwise. -w NoTests: a filter that matches nothing fails.
+  export OMP_NUM_THREADS=2
+  "$build/tests/test_objective" -w NoTests
+  "$build/tests/test_nn" -w NoTests
+  "$build/tests/test_gps" -w NoTests "[statistics],[dynamics]"
+  echo "sanitize: TSan OpenMP tests clean ($(($(date +%s) - start)) s)"
+fi

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The jobs/*.sbatch scripts without SLURM, as on a workstation (plain bash, scripts/mpirun.sh),
+# with the workstation configs shrunk to toy size (tests/slurm/tiny_chain.sh):
+#  1. meta_train.sbatch l2l, stopped by SIGUSR1 to the script after its first episode: l2o writes
+#     the checkpoint and the script exits 75; run again, it resumes and delivers the model;
+#  2. tune.sbatch on 2 ranks, evaluate.sbatch for fig1 only (L2O_FIGURE; the SLURM test runs a
+#     100-200 figure) with the fresh model (L2O_LEARNED), analyze.sbatch; checks the outputs.
+#   tests/slurm/run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]
+set -euo pipefail
+binary=$(realpath "${1:?usage: run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]}")
+source_dir=$(realpath "${2:?usage: run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]}")
+[ -n "${3:-}" ] && export L2O_DATA_DIR="$3"
+source "$source_dir/tests/slurm/tiny_chain.sh"
+results=$(mktemp -d /tmp/l2o-workstation-test.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+export L2O_BIN="$binary" L2O_RESULTS="$results" L2O_CONFIG_DIR="$source_dir/config/workstation"
+export L2O_THREADS=1
+unset SLURM_JOB_ID SLURM_NTASKS SLURM_CPUS_PER_TASK SLURM_SUBMIT_DIR L2O_ROOT
+jobs="$source_dir/jobs"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+log="$results/meta_train.log"
+bash "$jobs/meta_train.sbatch" l2l >"$log" 2>&1 &
+script=$!
+for _ in $(seq 600); do
+  grep -qE 'episode [0-9]+: meta-loss' "$log" && break
+  kill -0 $script 2>/dev/null || break
+  sleep 0.2
+done
+kill -USR1 $script
+status=0
+wait $script || status=$?
+[ $status -eq 75 ] || { cat "$log" >&2; fail "meta_train.sbatch exit $status after SIGUSR1, expected 75"; }
+grep -q 'run again to continue' "$log" || fail "no 'run again' hint in the log"
+bash "$jobs/meta_train.sbatch" l2l >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed meta-training failed"; }
+grep -q 'resuming after episode [1-9]' "$log" || { cat "$log" >&2; fail "the second run did not resume"; }
+
+export L2O_LEARNED="$results/l2l_model.h5"
+bash "$jobs/tune.sbatch"
+L2O_FIGURE=fig1 bash "$jobs/evaluate.sbatch"
+bash "$jobs/analyze.sbatch"
+check_tiny_outputs "$results" fig1
+echo "PASS: workstation chain (meta-train stopped with 75 and resumed, tune, evaluate fig1, analyze)"

@@ -1,0 +1,59 @@
+# The workstation configs shrunk to toy size for the job-chain tests (sourced): exports L2O_SET,
+# which jobs/common.sh applies to every l2o run. The meta-training runs long enough (several
+# seconds) for a stop signal to arrive mid-run.
+tiny_episodes=12
+tiny_overrides=(
+  "run.iterations=20" 'tune.optimizers=["sgd", "adam"]' "tune.learning_rates=[0.01, 0.1]"
+  "tune.adam_beta1=[0.9]" "tune.seeds=1" "tune.record_every=10"
+  'evaluate.optimizers=["sgd", "adam"]' "evaluate.seeds=2" "evaluate.iterations=[10]"
+  "evaluate.record_every=5"
+  "l2l.episodes=$tiny_episodes" "l2l.horizon=20" "l2l.truncation=10" "l2l.validation_interval=4"
+  "l2l.validation_episodes=1" "meta_train.cost_examples=500" "meta_train.checkpoint_every=1"
+)
+L2O_SET=$(IFS=';'; echo "${tiny_overrides[*]}")
+export L2O_SET
+
+# check_tiny_outputs RESULTS FIGURE...: what the stages wrote, checked against the shrunk
+# configs: tuned.h5 chose sgd and adam; l2l_model.h5 trained every episode; each figure's file
+# holds the three data sets with sgd, adam and the learned l2l, each run's curve at iterations
+# 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure.
+check_tiny_outputs() {
+  /usr/bin/python3 - "$tiny_episodes" "$@" <<'PYTHON'
+import os
+import sys
+
+import h5py
+import numpy as np
+
+episodes, results, figures = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def fail(message):
+    sys.exit(f"FAIL: {message}")
+
+with h5py.File(f"{results}/tuned.h5") as f:
+    if sorted(f["chosen"].keys()) != ["adam", "sgd"]:
+        fail(f"tuned.h5 chose {sorted(f['chosen'].keys())}, not adam and sgd")
+with h5py.File(f"{results}/l2l_model.h5") as f:
+    if int(f["model"].attrs["episodes_trained"]) != episodes:
+        fail(f"l2l_model.h5 trained {f['model'].attrs['episodes_trained']} episodes, not {episodes}")
+for name in figures:
+    with h5py.File(f"{results}/{name}.h5") as f:
+        tasks = f["tasks"]
+        if sorted(tasks[t].attrs["dataset"] for t in tasks) != ["cifar10", "cifar100", "fer2013"]:
+            fail(f"{name}.h5 tasks are {list(tasks)}")
+        for t in tasks:
+            if sorted(tasks[t].keys()) != ["adam", "l2l", "sgd"]:
+                fail(f"{name}.h5 {t} holds {sorted(tasks[t].keys())}, not adam, l2l and sgd")
+            for optimizer in tasks[t].values():
+                for run in optimizer.values():
+                    curve = run["true_objective"][()]
+                    if run.attrs["diverged_at"] < 0 and (len(curve) != 3 or not np.all(np.isfinite(curve))):
+                        fail(f"{name}.h5 {run.name}: {curve}")
+    for kind in ("png", "md"):
+        if not os.path.getsize(f"{results}/{name}.{kind}"):
+            fail(f"{results}/{name}.{kind} is empty")
+summary = open(f"{results}/summary.md").read()
+if any(f"## {name}" not in summary for name in figures):
+    fail("summary.md lacks a figure")
+print(f"outputs: tuned.h5, l2l_model.h5 ({episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md")
+PYTHON
+}

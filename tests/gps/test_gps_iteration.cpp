@@ -330,3 +330,34 @@ TEST_CASE("GPS iterations: E1 smoke test, thread-count and run-to-run bitwise id
     CHECK(same_bits(logged_numbers(one.summaries[i]), logged_numbers(again.summaries[i])));
   }
 }
+
+TEST_CASE("GPS parameters: spec defaults pass, inconsistent Sigma^pi is named, cost-set size",
+          "[gps_init]") {
+  const GpsParams defaults;
+  CHECK_NOTHROW(defaults.check());
+  CHECK(defaults.horizon == 400);
+  CHECK(defaults.rollouts == 20);
+  CHECK(defaults.max_recorded == 256);
+  CHECK(defaults.inner_iterations == 4);
+  CHECK(defaults.initial_controller.learning_rates.size() *
+            defaults.initial_controller.momentums.size() ==
+        32);
+  GpsParams params;
+  params.exploration_std = 0.4;  // Sigma^pi = 0.25 no longer equals rho_init^2 (§8.6)
+  CHECK_THROWS_WITH(params.check(), Catch::Contains("linearisation.policy_variance"));
+  params.linearisation.policy_variance = 0.16;
+  CHECK_THROWS_WITH(params.check(), Catch::Contains("duals.policy_variance"));
+  params.duals.policy_variance = 0.16;
+  CHECK_NOTHROW(params.check());
+  params.initial_controller.momentums = {0.5, 1.0};
+  CHECK_THROWS_WITH(params.check(), Catch::Contains("momentums"));
+
+  // The cost set of the run is the fixture's 2000-example subset for N_c = 2000 and seed 7.
+  const auto& fixture = l2o::test::rollout_task();
+  params.cost_set_examples = 2000;
+  const l2o::MlpTask cost_set = l2o::gps_cost_set(fixture.task, params, 7);
+  const Eigen::VectorXd x = fixture.task.mlp().initial_parameters(3);
+  CHECK(same_bits(cost_set.true_objective(x), fixture.cost_set.true_objective(x)));
+  CHECK_FALSE(same_bits(l2o::gps_cost_set(fixture.task, params, 8).true_objective(x),
+                        fixture.cost_set.true_objective(x)));
+}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gps/features.hpp"
+#include "gps/gmm_prior.hpp"
 #include "gps/niw_prior.hpp"
 
 namespace l2o {
@@ -50,6 +51,15 @@ GaussianMoments transition_moments(const MomentSums& sums, int first, int last,
   return moments_from_sums(sum, outer, gram(Columns::kOne, Columns::kOne));
 }
 
+// The entries of full 153-dim moments over [s_t; a_t; s_{t+1}] at y = [s_t|I; a_t; s_{t+1}|I']
+// (gps-spec.md §5.4: "restrict to the active indices"); a_t is state index kAction = 76 of y.
+GaussianMoments restrict_prior(const GaussianMoments& full, const std::vector<int>& regressors,
+                               const std::vector<int>& next_state) {
+  std::vector<int> indices = regressors;
+  for (int i : next_state) indices.push_back(kStateDim + 1 + i);
+  return {full.mean(indices), full.covariance(indices, indices), full.count};
+}
+
 // Clips negative eigenvalues of a symmetric matrix to 0 (§5.1 step 4); PD matrices pass as is.
 Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance) {
   if (Eigen::LLT<Eigen::MatrixXd>(covariance).info() == Eigen::Success) return covariance;
@@ -81,10 +91,25 @@ void fit_initial_state(const MomentSums& sums, double variance_floor, const FitC
 }  // namespace
 
 DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsFitParams& params,
-                         const FitContext& context) {
+                         const FitContext& context, const std::vector<GaussianMoments>* gmm_prior) {
   params.check();
   const int horizon = statistics.horizon();
   if (horizon < 2) throw std::invalid_argument("fit_dynamics: horizon must be >= 2");
+  const bool use_gmm = params.prior == DynamicsPrior::gmm;
+  if (use_gmm != (gmm_prior != nullptr)) {
+    throw std::invalid_argument("fit_dynamics: GMM prior moments are given iff prior == gmm");
+  }
+  if (use_gmm) {
+    bool consistent = static_cast<int>(gmm_prior->size()) == horizon - 1;
+    for (const GaussianMoments& moments : *gmm_prior) {
+      consistent = consistent && moments.mean.size() == kTransitionPointDim &&
+                   moments.covariance.rows() == kTransitionPointDim &&
+                   moments.covariance.cols() == kTransitionPointDim;
+    }
+    if (!consistent) {
+      throw std::invalid_argument("fit_dynamics: GMM prior needs T-1 moments of dimension 153");
+    }
+  }
   const MomentSums& sums = statistics.sums();
   DynamicsFit fit{LinearGaussianDynamics(kStateDim, horizon), Eigen::VectorXd(horizon - 1),
                   Eigen::VectorXd(horizon - 1)};
@@ -102,7 +127,9 @@ DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsF
         std::max({t - params.window, last_activation_time(t), last_activation_time(t + 1) - 1});
     const int last = std::min(t + params.window, horizon - 2);
     const GaussianMoments empirical = transition_moments(sums, t, t, regressors, next_state);
-    const GaussianMoments prior = transition_moments(sums, first, last, regressors, next_state);
+    const GaussianMoments prior =
+        use_gmm ? restrict_prior((*gmm_prior)[static_cast<std::size_t>(t)], regressors, next_state)
+                : transition_moments(sums, first, last, regressors, next_state);
 
     ConditionalGaussian regression;
     try {

@@ -10,6 +10,7 @@
 
 #include "data/cifar_reader.hpp"
 #include "data/file_bytes.hpp"
+#include "dataset_invariants.hpp"
 #include "util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -25,12 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const l2o::InputError&) {
     return 0;
   }
-  const bool consistent =
-      dataset.count > 0 && dataset.example_size() == 32 * 32 * 3 &&
-      dataset.pixels.size() == static_cast<std::size_t>(dataset.count * dataset.example_size()) &&
-      dataset.labels.size() == static_cast<std::size_t>(dataset.count);
-  if (!consistent) std::abort();
-  for (const std::uint8_t label : dataset.labels)
-    if (label >= dataset.num_classes) std::abort();
+  if (!(dataset.example_size() == 32 * 32 * 3)) std::abort();
+  l2o::fuzz::require_consistent(dataset);
   return 0;
 }

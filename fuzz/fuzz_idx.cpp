@@ -11,6 +11,7 @@
 
 #include "data/file_bytes.hpp"
 #include "data/idx_reader.hpp"
+#include "dataset_invariants.hpp"
 #include "util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -32,13 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const l2o::InputError&) {
     return 0;
   }
-  // Accepted: the data set must be what the rest of l2o assumes.
-  const bool consistent =
-      dataset.rows > 0 && dataset.cols > 0 && dataset.channels == 1 &&
-      dataset.pixels.size() == static_cast<std::size_t>(dataset.count * dataset.example_size()) &&
-      dataset.labels.size() == static_cast<std::size_t>(dataset.count);
-  if (!consistent) std::abort();
-  for (const std::uint8_t label : dataset.labels)
-    if (label >= dataset.num_classes) std::abort();
+  if (!(dataset.rows > 0 && dataset.cols > 0 && dataset.channels == 1)) std::abort();
+  l2o::fuzz::require_consistent(dataset);
   return 0;
 }

@@ -213,11 +213,6 @@ TEST_CASE("meta-train and learned models in evaluate: bad input fails with one l
                                     (dir / "checkpoint.h5").string() +
                                     "\" (meta_train.checkpoint); run without --resume to start "
                                     "training\n");
-  const auto gps = run_l2o(meta_train(dir, " --method gps"));
-  CHECK(gps.exit_code == 2);
-  CHECK(gps.output ==
-        "l2o: error: meta_train.method = \"gps\": GPS meta-training is not available yet; use "
-        "--method l2l\n");
   CHECK_FALSE(fs::exists(dir / "model.h5"));
 
   REQUIRE(run_l2o(meta_train(dir, " --set l2l.episodes=2")).exit_code == 0);
@@ -262,32 +257,25 @@ TEST_CASE("meta-train and learned models in evaluate: bad input fails with one l
   const auto missing = evaluate("\"" + (dir / "none.h5").string() + "\"");
   CHECK(missing.exit_code == 2);
   CHECK(missing.output.find("no such model file") != std::string::npos);
-  {
-    l2o::AtomicHdf5File file((dir / "no_parameters.h5").string());
+  // A model file with valid attributes and `parameters` entries (none: no dataset).
+  const auto write_model = [&](const std::string& name, std::size_t parameters) {
+    l2o::AtomicHdf5File file((dir / name).string());
     const auto model = file.root().create_group("model");
     model.set_attribute("method", std::string("l2l"));
-    for (const std::string name : {"input_size", "hidden_size", "num_layers", "output_size"})
-      model.set_attribute(name, std::int64_t{2});
+    for (const std::string key : {"input_size", "hidden_size", "num_layers", "output_size"})
+      model.set_attribute(key, std::int64_t{2});
     model.set_attribute("preprocess_p", 10.0);
     model.set_attribute("output_scale", 0.1);
+    if (parameters > 0) model.write("parameters", std::vector<double>(parameters, 0.0));
     file.commit();
-  }
+  };
+  write_model("no_parameters.h5", 0);
   const auto no_parameters = evaluate("\"" + (dir / "no_parameters.h5").string() + "\"");
   CHECK(no_parameters.exit_code == 2);
   CHECK(no_parameters.output ==
         "l2o: error: evaluate.learned: " + (dir / "no_parameters.h5").string() +
             ":/model/parameters: dataset missing\n");
-  {
-    l2o::AtomicHdf5File file((dir / "wrong_shape.h5").string());
-    const auto model = file.root().create_group("model");
-    model.set_attribute("method", std::string("l2l"));
-    for (const std::string name : {"input_size", "hidden_size", "num_layers", "output_size"})
-      model.set_attribute(name, std::int64_t{2});
-    model.set_attribute("preprocess_p", 10.0);
-    model.set_attribute("output_scale", 0.1);
-    model.write("parameters", std::vector<double>(5, 0.0));
-    file.commit();
-  }
+  write_model("wrong_shape.h5", 5);
   const auto wrong_shape = evaluate("\"" + (dir / "wrong_shape.h5").string() + "\"");
   CHECK(wrong_shape.exit_code == 2);
   CHECK(wrong_shape.output.find(":/model/parameters: 5 values, but an LSTM of the stored shape "

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "finite_difference_check.hpp"
 #include "gps/badmm_policy_targets.hpp"
 #include "gps/lstm_policy.hpp"
 #include "gps/observation_normalisation.hpp"
@@ -16,6 +17,7 @@ using Eigen::MatrixXd;
 using Eigen::VectorXd;
 using l2o::LstmPolicy;
 using l2o::PolicyConstants;
+using l2o::test::check_against_finite_differences;
 
 TEST_CASE("lstm policy: the untrained policy outputs exactly 0 (gps-spec 8.1)", "[policy]") {
   const MatrixXd observations = l2o::test::raw_observations(20, 6, 1);
@@ -111,17 +113,6 @@ VectorXd nonuniform_step_weights(Eigen::Index steps) {
     variance(t) = 0.1 + 0.05 * static_cast<double>(t);
   }
   return l2o::policy_loss_step_weights(l2o::badmm_loss_weights(nu), variance);
-}
-
-// Componentwise relative error (floored at 1e-3 of the largest component) and normwise error.
-void check_against_finite_differences(const VectorXd& analytic, const VectorXd& numeric) {
-  const double floor = 1e-3 * numeric.cwiseAbs().maxCoeff();
-  const double componentwise =
-      ((analytic - numeric).array().abs() / numeric.array().abs().max(floor)).maxCoeff();
-  const double normwise = (analytic - numeric).norm() / numeric.norm();
-  INFO("componentwise " << componentwise << ", normwise " << normwise);
-  CHECK(componentwise < 1e-6);
-  CHECK(normwise < 1e-6);
 }
 
 // P1 for a policy of hidden size `hidden`, checking the parameters listed in `checked`.

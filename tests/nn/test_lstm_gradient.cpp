@@ -3,6 +3,7 @@
 // starting from a non-zero state as a truncation after the first would (§16.2).
 #include <catch2/catch.hpp>
 
+#include "finite_difference_check.hpp"
 #include "nn/lstm_engine.hpp"
 #include "nn/lstm_test_util.hpp"
 
@@ -14,24 +15,13 @@ using l2o::LstmParameters;
 using l2o::LstmShape;
 using l2o::LstmState;
 using l2o::LstmTape;
+using l2o::test::check_against_finite_differences;
 
 namespace {
 
 // Loss sum_t sum_n (r . y + |y|^2 / 2): nonlinear in the outputs, dLoss/dy = r + y.
 double sequence_loss(const MatrixXd& outputs, const MatrixXd& weights) {
   return (weights.array() * outputs.array()).sum() + 0.5 * outputs.squaredNorm();
-}
-
-// Componentwise relative error with a floor at 1e-3 of the largest component, so entries that are
-// zero up to rounding do not divide by ~0; and the normwise relative error.
-void check_against_finite_differences(const VectorXd& analytic, const VectorXd& numeric) {
-  const double floor = 1e-3 * numeric.cwiseAbs().maxCoeff();
-  const double componentwise =
-      ((analytic - numeric).array().abs() / numeric.array().abs().max(floor)).maxCoeff();
-  const double normwise = (analytic - numeric).norm() / numeric.norm();
-  INFO("componentwise " << componentwise << ", normwise " << normwise);
-  CHECK(componentwise < 1e-6);
-  CHECK(normwise < 1e-6);
 }
 
 void check_gradient(const LstmShape& shape, Eigen::Index batch, Eigen::Index steps,

@@ -2,9 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <stdexcept>
 
+#include "app/meta_train_files.hpp"
+#include "app/meta_train_gps.hpp"
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
 #include "app/stop_request.hpp"
@@ -19,47 +20,6 @@
 
 namespace l2o {
 namespace {
-
-// Keys that determine the numbers of a meta-training run: a checkpoint is only resumed under the
-// same values. l2l.episodes may grow (train longer); paths, data.dir and reporting may change.
-bool determines_training(const std::string& key) {
-  return key.starts_with("task.") || (key.starts_with("l2l.") && key != "l2l.episodes") ||
-         key == "run.seed" || key == "meta_train.method" || key == "meta_train.cost_examples";
-}
-
-bool same_value(const Config& a, const Config& b, const KeySpec& spec) {
-  switch (spec.type) {
-    case KeyType::integer:
-      return a.integer(spec.key) == b.integer(spec.key);
-    case KeyType::real:
-      return a.real(spec.key) == b.real(spec.key);
-    case KeyType::boolean:
-      return a.boolean(spec.key) == b.boolean(spec.key);
-    case KeyType::string:
-      return a.string(spec.key) == b.string(spec.key);
-    case KeyType::integer_list:
-      return a.integers(spec.key) == b.integers(spec.key);
-    case KeyType::number_table:
-      return a.numbers(spec.key) == b.numbers(spec.key);
-    case KeyType::string_list:
-      return a.strings(spec.key) == b.strings(spec.key);
-    case KeyType::real_list:
-      return a.reals(spec.key) == b.reals(spec.key);
-  }
-  return false;
-}
-
-// Throws InputError unless the checkpoint `path` was written by a run with the same training
-// configuration as `config`.
-void check_same_training(const Hdf5Group& file, const std::string& path, const Config& config) {
-  const Config stored =
-      Config::from_toml(file.open_group("meta").read_string("config"), path + ":/meta/config");
-  for (const auto& spec : config_schema())
-    if (determines_training(spec.key) && !same_value(stored, config, spec))
-      throw InputError("--resume: checkpoint \"" + path + "\" was made with another " + spec.key +
-                       "; resume with its configuration (" + path +
-                       ":/meta/config) or start afresh without --resume");
-}
 
 L2lTrainingParams training_params(const Config& config) {
   L2lTrainingParams p;
@@ -114,20 +74,9 @@ int run_l2l(const Config& config, const RunOptions& options, const MetaTrainOpti
     throw InputError("meta_train.checkpoint_every = " + std::to_string(checkpoint_every) +
                      " must be a multiple of l2l.episodes_per_update = " +
                      std::to_string(params.episodes_per_update));
-  const std::string checkpoint_path = config.string("meta_train.checkpoint");
-  const std::string model_path = config.string("meta_train.model");
-  if (std::filesystem::absolute(checkpoint_path) == std::filesystem::absolute(model_path))
-    throw InputError("meta_train.checkpoint and meta_train.model are the same file \"" +
-                     model_path + "\"; give them different paths");
-  prepare_output_directory(checkpoint_path, "meta_train.checkpoint");
-  prepare_output_directory(model_path, "meta_train.model");
-  const bool have_checkpoint = std::filesystem::exists(checkpoint_path);
-  if (meta.resume && !have_checkpoint)
-    throw InputError("--resume: no checkpoint \"" + checkpoint_path +
-                     "\" (meta_train.checkpoint); run without --resume to start training");
-  if (!meta.resume && have_checkpoint)
-    throw InputError("meta_train.checkpoint = \"" + checkpoint_path +
-                     "\" exists; continue it with --resume, or delete it to start afresh");
+  const MetaTrainFiles files = prepare_meta_train_files(config, meta.resume);
+  const std::string& checkpoint_path = files.checkpoint;
+  const std::string& model_path = files.model;
 
   const TaskSpec spec = training_task_from_config(config);
   const MlpTask task = make_task(spec);
@@ -141,12 +90,7 @@ int run_l2l(const Config& config, const RunOptions& options, const MetaTrainOpti
                      mlp_l2l_episodes(task, cost_task, seed, "validation"), team);
 
   if (meta.resume) {
-    const Hdf5Group file = open_hdf5_for_reading(checkpoint_path);
-    if (!file.contains("checkpoint"))
-      throw InputError("--resume: \"" + checkpoint_path + "\" is not a meta-training checkpoint" +
-                       (file.contains("model") ? " but a model file" : "") +
-                       "; check meta_train.checkpoint");
-    check_same_training(file, checkpoint_path, config);
+    const Hdf5Group file = open_checkpoint_to_resume(checkpoint_path, config);
     try {
       trainer.import_state(read_l2l_checkpoint(file.open_group("checkpoint"), initial.shape()));
     } catch (const std::invalid_argument& e) {
@@ -231,8 +175,7 @@ int run_meta_train_command(const RunOptions& options, const MetaTrainOptions& me
   if (!meta.method.empty()) config.set("meta_train.method", meta.method);
   const std::string method = config.string("meta_train.method");
   if (method == kL2lMethod) return run_l2l(config, options, meta, mpi);
-  throw InputError("meta_train.method = \"" + method +
-                   "\": GPS meta-training is not available yet; use --method l2l");
+  return run_gps_meta_train(config, options, mpi, meta.resume);
 }
 
 }  // namespace l2o

@@ -1,7 +1,7 @@
 #pragma once
 // `l2o meta-train`: learns an optimizer on the training task ([task]) by the method of
-// meta_train.method ("l2l": gps-spec.md §16), checkpointing as it goes, and delivers the best
-// validated optimizer as a small model file for `l2o evaluate` (docs/hdf5-layout.md).
+// meta_train.method ("l2l": gps-spec.md §16; "gps": §12, meta_train_gps.hpp), checkpointing as it
+// goes, and delivers the best validated optimizer as a small model file (docs/hdf5-layout.md).
 #include <string>
 
 #include "app/run_options.hpp"

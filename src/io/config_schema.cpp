@@ -133,8 +133,8 @@ const std::vector<KeySpec>& config_schema() {
       // [meta_train]: `l2o meta-train`, learning an optimizer on the [task] objective; seeds
       // from run.seed (episode streams "train", "validation"; cost set "cost-set").
       text("meta_train.method", "l2l",
-           "meta-training method: \"l2l\" (Andrychowicz et al. 2016, gps-spec.md §16); "
-           "\"gps\" is not available yet",
+           "meta-training method: \"l2l\" (Andrychowicz et al. 2016, gps-spec.md §16) or \"gps\" "
+           "(guided policy search, Li & Malik 2017; [gps], one rank for now)",
            {"l2l", "gps"}),
       text("meta_train.checkpoint", "results/meta_train_checkpoint.h5",
            "training-state checkpoint, written atomically (continue with --resume)"),
@@ -142,7 +142,8 @@ const std::vector<KeySpec>& config_schema() {
               "episodes between checkpoints (a multiple of l2l.episodes_per_update); also "
               "written at the end and on SIGTERM/SIGUSR1"),
       text("meta_train.model", "results/l2l_model.h5",
-           "the delivered learned optimizer (best validated phi), for evaluate.learned"),
+           "the delivered learned optimizer (l2l: best validated phi; gps: the per-group LSTM "
+           "policies of the best-scoring iteration), for evaluate.learned"),
       integer("meta_train.cost_examples", 0, 0, 100000000,
               "size N_c of the cost set on which validation takes the true objective f: a fixed "
               "random subset of the training set (gps-spec.md §1.1); 0 = the full set"),
@@ -161,6 +162,32 @@ const std::vector<KeySpec>& config_schema() {
       integer("l2l.episodes_per_update", 1, 1, 100000,
               "episodes M averaged per meta-update, run in lockstep, episode m on rank m mod "
               "ranks (1 = the spec's single episode stream; results independent of ranks)"),
+      // [gps]: GPS meta-training (gps-spec.md §12); defaults are §13's. Checkpoints after every
+      // iteration (meta_train.checkpoint_every applies to l2l only).
+      integer("gps.iterations", 50, 1, 100000000,
+              "GPS iterations I_GPS (may grow on --resume to train longer)"),
+      integer("gps.horizon", 400, 2, 100000000, "steps T per rollout"),
+      integer("gps.rollouts", 20, 1, 100000000,
+              "rollouts N of the sampling policies per iteration"),
+      integer("gps.recorded_coordinates", 256, 1, 100000000,
+              "coordinates C_max recorded per group and rollout (§3.3)"),
+      integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
+      integer("gps.evaluation_rollouts", 4, 1, 100000,
+              "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "
+              "mean (1/T) sum_t f on the cost set picks the delivered model"),
+      real("gps.kl_step", 0.2, 1e-300, kHuge,
+           "KL trust-region step epsilon_0 in nats per step and coordinate (§7.6)"),
+      integer("gps.policy_hidden_size", 128, 1, 100000, "LSTM cells of each group's policy (§8.1)"),
+      integer("gps.policy_max_steps", 200, 0, 100000000,
+              "cap on Adam steps per policy update (§8.5)"),
+      reals("gps.initial_learning_rates", {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0}, 1e-300,
+            kHuge, "step sizes alpha of the initial controller's grid search (§11)"),
+      reals("gps.initial_momentums", {0.0, 0.5, 0.8, 0.9}, 0.0, 0.999999,
+            "momentum factors beta of the initial controller's grid search (§11)"),
+      integer("gps.initial_pilot_rollouts", 3, 1, 100000,
+              "noise-free pilot rollouts per grid candidate of the initial controller (§11)"),
+      integer("gps.initial_score_stride", 10, 1, 100000000,
+              "the initial controller's score averages f_t at t = stride, 2 stride, ... <= T"),
   };
   return schema;
 }

@@ -14,6 +14,7 @@
 #include "gps/gps_iteration.hpp"
 #include "gps/initial_controller.hpp"
 #include "gps/rollout_recorder.hpp"
+#include "gps_iteration_fixtures.hpp"
 #include "rollout_test_task.hpp"
 
 namespace {
@@ -21,126 +22,10 @@ namespace {
 using l2o::GpsIterationSummary;
 using l2o::GpsParams;
 using l2o::GpsState;
-
-/// A run small enough for a unit test: T = 40, N = 4, C_max = 16 (so every group's sequences fit
-/// one minibatch of 64 and each policy update is full-batch), R = 3, a 16-cell LSTM with at most
-/// 10 Adam steps per update, and a 2 x 2 (alpha, beta) grid with 1 pilot (the grid search is tested
-/// on its own with a larger grid).
-GpsParams small_params() {
-  GpsParams params;
-  params.horizon = 40;
-  params.rollouts = 4;
-  params.max_recorded = 16;
-  params.inner_iterations = 3;
-  params.evaluation_rollouts = 2;
-  params.initial_controller.learning_rates = {0.3, 1.0};
-  params.initial_controller.momentums = {0.0, 0.5};
-  params.initial_controller.pilot_rollouts = 1;
-  params.policy.hidden_size = 16;
-  params.policy_training.max_steps = 10;
-  return params;
-}
-
-template <class Derived>
-bool same_bits(const Eigen::DenseBase<Derived>& a, const Eigen::DenseBase<Derived>& b) {
-  using Scalar = typename Derived::Scalar;
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-  const auto x = a.derived().eval();
-  const auto y = b.derived().eval();
-  return std::memcmp(x.data(), y.data(), sizeof(Scalar) * static_cast<std::size_t>(x.size())) == 0;
-}
-
-bool same_bits(double a, double b) {
-  return std::memcmp(&a, &b, sizeof(double)) == 0;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!same_bits(a[i], b[i])) return false;
-  }
-  return true;
-}
-
-template <class Matrix>
-bool same_bits(const std::vector<Matrix>& a, const std::vector<Matrix>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!same_bits(a[i], b[i])) return false;
-  }
-  return true;
-}
-
-bool same_bits(const l2o::LinearGaussianPolicy& a, const l2o::LinearGaussianPolicy& b) {
-  return same_bits(a.gain, b.gain) && same_bits(a.bias, b.bias) &&
-         same_bits(a.variance, b.variance);
-}
-
-bool same_state(const GpsState& a, const GpsState& b) {
-  if (a.iteration != b.iteration || a.groups.size() != b.groups.size() ||
-      a.policies.size() != b.policies.size() || !same_bits(a.initial_alpha, b.initial_alpha) ||
-      !same_bits(a.initial_beta, b.initial_beta)) {
-    return false;
-  }
-  for (std::size_t g = 0; g < a.groups.size(); ++g) {
-    const l2o::GpsGroupState& x = a.groups[g];
-    const l2o::GpsGroupState& y = b.groups[g];
-    if (!same_bits(x.sampling_policy, y.sampling_policy) ||
-        !same_bits(x.previous_sampling_policy, y.previous_sampling_policy) ||
-        !same_bits(x.eta, y.eta) || !same_bits(x.step_multiplier, y.step_multiplier) ||
-        !same_bits(x.duals.lambda, y.duals.lambda) || !same_bits(x.duals.nu, y.duals.nu) ||
-        !same_bits(x.units.state_scale, y.units.state_scale) ||
-        !same_bits(x.units.action_scale, y.units.action_scale) ||
-        !same_bits(x.cost_normaliser, y.cost_normaliser) ||
-        !same_bits(x.previous_dynamics.transition, y.previous_dynamics.transition) ||
-        !same_bits(x.previous_dynamics.offset, y.previous_dynamics.offset) ||
-        !same_bits(x.previous_dynamics.noise_cov, y.previous_dynamics.noise_cov) ||
-        !same_bits(x.previous_dynamics.initial_mean, y.previous_dynamics.initial_mean) ||
-        !same_bits(x.previous_dynamics.initial_cov, y.previous_dynamics.initial_cov) ||
-        !same_bits(x.previous_cost.hessian, y.previous_cost.hessian) ||
-        !same_bits(x.previous_cost.gradient, y.previous_cost.gradient) ||
-        !same_bits(x.previous_linearisation, y.previous_linearisation)) {
-      return false;
-    }
-    const l2o::AdamState adam_x = a.policies[g].optimizer_state();
-    const l2o::AdamState adam_y = b.policies[g].optimizer_state();
-    if (!same_bits(a.policies[g].weights().values(), b.policies[g].weights().values()) ||
-        !same_bits(adam_x.first_moment, adam_y.first_moment) ||
-        !same_bits(adam_x.second_moment, adam_y.second_moment) ||
-        adam_x.iteration != adam_y.iteration) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/// Every logged number except the timings.
-std::vector<double> logged_numbers(const GpsIterationSummary& s) {
-  std::vector<double> numbers(s.sample_costs);
-  numbers.insert(numbers.end(), s.evaluation.rollout_scores.begin(),
-                 s.evaluation.rollout_scores.end());
-  numbers.insert(numbers.end(),
-                 {s.mean_sample_cost, s.evaluation.score, s.mean_initial_kl, s.mean_final_kl});
-  for (const l2o::GroupDiagnostics& d : s.groups) {
-    numbers.insert(numbers.end(),
-                   {d.eta, d.kl_bound, d.trust_region_kl, static_cast<double>(d.dgd_iterations),
-                    d.policy_kl_before, d.policy_kl_after, d.predicted_improvement,
-                    d.actual_improvement, d.step_multiplier, d.gradient_r_squared.mean,
-                    d.cost_condition.max, d.dynamics_condition.max, d.linearisation_condition.max});
-  }
-  for (const auto& group : s.dgd) {
-    for (const l2o::DgdResult& r : group) {
-      numbers.insert(numbers.end(), {r.eta, r.kl, r.epsilon, static_cast<double>(r.iterations)});
-    }
-  }
-  for (const auto& group : s.policy_updates) {
-    for (const l2o::PolicyUpdateReport& u : group) {
-      numbers.insert(numbers.end(), u.step_losses.begin(), u.step_losses.end());
-      numbers.insert(numbers.end(), u.gradient_norms.begin(), u.gradient_norms.end());
-    }
-  }
-  return numbers;
-}
+using l2o::test::logged_numbers;
+using l2o::test::same_bits;
+using l2o::test::same_state;
+using l2o::test::small_params;
 
 struct Run {
   GpsState state;

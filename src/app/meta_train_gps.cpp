@@ -1,0 +1,168 @@
+#include "app/meta_train_gps.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "app/meta_train_files.hpp"
+#include "app/progress_reporter.hpp"
+#include "app/provenance.hpp"
+#include "app/stop_request.hpp"
+#include "eval/sweep.hpp"
+#include "eval/task_spec.hpp"
+#include "gps/gps_checkpoint_file.hpp"
+#include "gps/gps_iteration.hpp"
+#include "gps/gps_model_file.hpp"
+#include "util/error.hpp"
+
+namespace l2o {
+namespace {
+
+// §13's defaults with the [gps] keys and meta_train.cost_examples applied.
+GpsParams gps_params(const Config& config) {
+  GpsParams p;
+  p.horizon = static_cast<int>(config.integer("gps.horizon"));
+  p.rollouts = static_cast<int>(config.integer("gps.rollouts"));
+  p.max_recorded = static_cast<Eigen::Index>(config.integer("gps.recorded_coordinates"));
+  p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
+  p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
+  p.cost_set_examples = config.integer("meta_train.cost_examples");
+  p.dgd.kl_step = config.real("gps.kl_step");
+  p.policy.hidden_size = static_cast<Eigen::Index>(config.integer("gps.policy_hidden_size"));
+  p.policy_training.max_steps = static_cast<int>(config.integer("gps.policy_max_steps"));
+  p.initial_controller.learning_rates = config.reals("gps.initial_learning_rates");
+  p.initial_controller.momentums = config.reals("gps.initial_momentums");
+  p.initial_controller.pilot_rollouts =
+      static_cast<int>(config.integer("gps.initial_pilot_rollouts"));
+  p.initial_controller.score_stride = static_cast<int>(config.integer("gps.initial_score_stride"));
+  if (p.initial_controller.score_stride > p.horizon)
+    throw InputError(
+        "gps.initial_score_stride = " + std::to_string(p.initial_controller.score_stride) +
+        " exceeds gps.horizon = " + std::to_string(p.horizon) + "; make it at most the horizon");
+  try {
+    p.check();
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string(e.what()) + "; fix the [gps] section");
+  }
+  return p;
+}
+
+// The delivered optimizer: the policies of the best iteration, its score, task and provenance.
+void write_model(const std::string& path, const GpsState& state, double score, int iteration,
+                 const TaskSpec& spec, const Mlp& mlp, const Config& config,
+                 const std::string& command_line) {
+  AtomicHdf5File file(path);
+  write_provenance(file.root(), config, command_line, "meta-train", 1);
+  write_task_attributes(file.root().create_group("task"), spec, mlp);
+  const Hdf5Group model = file.root().create_group("model");
+  write_gps_model(model, state.policies, mlp);
+  model.set_attribute("evaluation_score", score);
+  model.set_attribute("iteration", static_cast<std::int64_t>(iteration));
+  file.commit();
+}
+
+void write_checkpoint(const std::string& path, const GpsCheckpoint& checkpoint,
+                      const Config& config, const std::string& command_line) {
+  AtomicHdf5File file(path);
+  write_provenance(file.root(), config, command_line, "meta-train", 1);
+  write_gps_checkpoint(file.root().create_group("checkpoint"), checkpoint);
+  file.commit();
+}
+
+double mean_eta(const GpsState& state) {
+  double sum = 0.0;
+  for (const GpsGroupState& g : state.groups) sum += g.eta;
+  return sum / static_cast<double>(state.groups.size());
+}
+
+// "iteration i: psi cost ..., pi score ... (best ...), KL ... -> ..., eta ...; seconds ...".
+std::string progress_text(const GpsIterationSummary& s, const GpsCheckpoint& checkpoint) {
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "iteration %d: psi cost %.6g, pi score %.6g (best %.6g at %d), KL %.4g -> %.4g, "
+                "eta %.4g; seconds sampling %.1f fits %.1f lqg %.1f policy %.1f evaluation %.1f",
+                s.iteration, s.mean_sample_cost, s.evaluation.score, checkpoint.best_score,
+                checkpoint.best_iteration, s.mean_initial_kl, s.mean_final_kl,
+                mean_eta(checkpoint.state), s.seconds.sampling, s.seconds.fits, s.seconds.lqg,
+                s.seconds.policy_training, s.seconds.evaluation);
+  return text;
+}
+
+}  // namespace
+
+int run_gps_meta_train(const Config& config, const RunOptions& options, const MpiSession& mpi,
+                       bool resume) {
+  if (mpi.size() > 1)
+    throw InputError(
+        "meta_train.method = \"gps\": GPS meta-training runs on one rank for now; "
+        "run it as a single process (without mpirun, or with -np 1)");
+  // Phase 1: parameters, files, task, state. A stop requested from here on takes effect after
+  // the first iteration (nothing is worth checkpointing before it).
+  install_stop_request_handlers();
+  const GpsParams params = gps_params(config);
+  const int iterations = static_cast<int>(config.integer("gps.iterations"));
+  const MetaTrainFiles files = prepare_meta_train_files(config, resume);
+  const TaskSpec spec = training_task_from_config(config);
+  const MlpTask task = make_task(spec);
+  const auto seed = static_cast<std::uint64_t>(config.integer("run.seed"));
+  const MlpTask cost_set = gps_cost_set(task, params, seed);
+  GpsCheckpoint checkpoint = [&] {
+    if (!resume) {
+      GpsCheckpoint fresh;  // no best score yet
+      fresh.state = initialise_gps(task, cost_set, params, seed);
+      return fresh;
+    }
+    const Hdf5Group file = open_checkpoint_to_resume(files.checkpoint, config);
+    return read_gps_checkpoint(file.open_group("checkpoint"), params, task.mlp().groups().size());
+  }();
+  GpsState& state = checkpoint.state;
+
+  const std::string label = spec.label(task.mlp().num_classes());
+  const bool report = !options.quiet;
+  if (report) {
+    const std::string resuming =
+        resume ? ", resuming at iteration " + std::to_string(state.iteration) : "";
+    std::fprintf(stderr,
+                 "[meta-train] gps on %s: %d iterations of %d rollouts x %d steps (R = %d), "
+                 "cost set %lld examples, initial controller alpha %.6g beta %.6g%s\n",
+                 label.c_str(), iterations, params.rollouts, params.horizon,
+                 params.inner_iterations, static_cast<long long>(cost_set.train().labels.size()),
+                 state.initial_alpha, state.initial_beta, resuming.c_str());
+  }
+
+  // Phase 2: iterations (§12); the model whenever pi's score improves, a checkpoint after each,
+  // and a stop request honoured once the iteration is checkpointed.
+  const int first_iteration = state.iteration;
+  ProgressReporter progress("meta-train", iterations - first_iteration, 1, !report);
+  while (state.iteration < iterations) {
+    const GpsIterationSummary summary = run_gps_iteration(task, cost_set, params, state);
+    if (summary.evaluation.score < checkpoint.best_score) {
+      checkpoint.best_score = summary.evaluation.score;
+      checkpoint.best_iteration = summary.iteration;
+      write_model(files.model, state, checkpoint.best_score, checkpoint.best_iteration, spec,
+                  task.mlp(), config, options.command_line);
+    }
+    write_checkpoint(files.checkpoint, checkpoint, config, options.command_line);
+    progress.update(state.iteration - first_iteration, progress_text(summary, checkpoint));
+    const int stop_signal = stop_request_signal();
+    if (stop_signal != 0 && state.iteration < iterations) {
+      std::fprintf(stderr,
+                   "l2o: stop requested (signal %d): checkpoint \"%s\" written after iteration "
+                   "%d; continue with --resume (exit %d)\n",
+                   stop_signal, files.checkpoint.c_str(), state.iteration - 1, kExitStopped);
+      return kExitStopped;
+    }
+  }
+
+  std::printf("task        %s\nmethod      gps, %d iterations\n", label.c_str(), iterations);
+  if (checkpoint.best_iteration >= 0) {
+    std::printf("evaluation  best score %.6g at iteration %d\nmodel: %s\n", checkpoint.best_score,
+                checkpoint.best_iteration, files.model.c_str());
+  } else {
+    std::printf("evaluation  no iteration scored finitely; no model written\n");
+  }
+  std::printf("checkpoint: %s\n", files.checkpoint.c_str());
+  return 0;
+}
+
+}  // namespace l2o

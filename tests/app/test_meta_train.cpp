@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "app/meta_train_runs.hpp"
 #include "app/run_l2o.hpp"
 #include "eval/run_record_io.hpp"
 #include "io/hdf5_file.hpp"
@@ -43,22 +44,13 @@ validation_episodes = 2
 learning_rate = 0.003
 )";
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
-
-// The meta-train command line for a run whose files live in `dir`.
+// The meta-train command line for the run in `dir`.
 std::string meta_train(const fs::path& dir, const std::string& extra = "") {
-  return "meta-train --quiet --config " + (dir / "tiny.toml").string() + " --data-dir " +
-         l2o::test::data_dir() +
-         " --set meta_train.checkpoint=" + (dir / "checkpoint.h5").string() +
-         " --set meta_train.model=" + (dir / "model.h5").string() + extra;
+  return l2o::test::meta_train_arguments(dir, extra);
 }
 
 fs::path tiny_dir(const std::string& name) {
-  const fs::path dir = l2o::test::scratch_dir(name);
-  write_text(dir / "tiny.toml", kTinyMetaTrain);
-  return dir;
+  return l2o::test::meta_train_dir(name, kTinyMetaTrain);
 }
 
 // Starts `l2o <arguments>` with output to `log`; returns its pid.

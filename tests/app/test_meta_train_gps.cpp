@@ -6,10 +6,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "app/meta_train_runs.hpp"
 #include "app/run_l2o.hpp"
 #include "io/hdf5_file.hpp"
 
@@ -42,17 +42,12 @@ initial_pilot_rollouts = 1
 )";
 
 fs::path tiny_dir(const std::string& name) {
-  const fs::path dir = l2o::test::scratch_dir(name);
-  std::ofstream(dir / "tiny.toml") << kTinyGps;
-  return dir;
+  return l2o::test::meta_train_dir(name, kTinyGps);
 }
 
-// The meta-train command line for a run whose files live in `dir`.
+// The meta-train command line for the run in `dir`.
 std::string meta_train(const fs::path& dir, const std::string& extra = "") {
-  return "meta-train --quiet --config " + (dir / "tiny.toml").string() + " --data-dir " +
-         l2o::test::data_dir() +
-         " --set meta_train.checkpoint=" + (dir / "checkpoint.h5").string() +
-         " --set meta_train.model=" + (dir / "model.h5").string() + extra;
+  return l2o::test::meta_train_arguments(dir, extra);
 }
 
 // Every dataset and attribute below `a` and `b` (recursively through the group_<g>

@@ -24,6 +24,7 @@ GpsParams gps_params(const Config& config) {
   p.horizon = static_cast<int>(config.integer("gps.horizon"));
   p.rollouts = static_cast<int>(config.integer("gps.rollouts"));
   p.max_recorded = static_cast<Eigen::Index>(config.integer("gps.recorded_coordinates"));
+  p.features = parse_feature_set(config.string("gps.features"));
   p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
   p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
   p.cost_set_examples = config.integer("meta_train.cost_examples");
@@ -48,14 +49,14 @@ GpsParams gps_params(const Config& config) {
 }
 
 // The delivered optimizer: the policies of the best iteration, its score, task and provenance.
-void write_model(const std::string& path, const GpsState& state, double score, int iteration,
-                 const TaskSpec& spec, const Mlp& mlp, const Config& config,
+void write_model(const std::string& path, const GpsState& state, FeatureSet features, double score,
+                 int iteration, const TaskSpec& spec, const Mlp& mlp, const Config& config,
                  const std::string& command_line) {
   AtomicHdf5File file(path);
   write_provenance(file.root(), config, command_line, "meta-train", 1);
   write_task_attributes(file.root().create_group("task"), spec, mlp);
   const Hdf5Group model = file.root().create_group("model");
-  write_gps_model(model, state.policies, mlp);
+  write_gps_model(model, state.policies, features, mlp);
   model.set_attribute("evaluation_score", score);
   model.set_attribute("iteration", static_cast<std::int64_t>(iteration));
   file.commit();
@@ -139,8 +140,8 @@ int run_gps_meta_train(const Config& config, const RunOptions& options, const Mp
     if (summary.evaluation.score < checkpoint.best_score) {
       checkpoint.best_score = summary.evaluation.score;
       checkpoint.best_iteration = summary.iteration;
-      write_model(files.model, state, checkpoint.best_score, checkpoint.best_iteration, spec,
-                  task.mlp(), config, options.command_line);
+      write_model(files.model, state, params.features, checkpoint.best_score,
+                  checkpoint.best_iteration, spec, task.mlp(), config, options.command_line);
     }
     write_checkpoint(files.checkpoint, checkpoint, config, options.command_line);
     progress.update(state.iteration - first_iteration, progress_text(summary, checkpoint));

@@ -6,12 +6,14 @@
 
 namespace l2o {
 
-FeatureHistory::FeatureHistory(Eigen::Index coordinates)
-    : raw_iterates_(coordinates, kRawHistory),
+FeatureHistory::FeatureHistory(Eigen::Index coordinates, FeatureSet features)
+    : features_(features),
+      raw_iterates_(coordinates, kRawHistory),
       raw_gradients_(coordinates, kRawHistory),
       averaged_iterates_(coordinates, kAveragedHistory),
       averaged_gradients_(coordinates, kAveragedHistory) {
   if (coordinates <= 0) throw std::invalid_argument("FeatureHistory: coordinates must be > 0");
+  if (features_ == FeatureSet::scale_free) squared_gradient_mean_.resize(coordinates);
 }
 
 void FeatureHistory::reset() {
@@ -27,7 +29,20 @@ void FeatureHistory::push(double minibatch_loss,
   }
   const int t = ++time_;
   raw_iterates_.col(raw_slot(t)) = iterate;
-  raw_gradients_.col(raw_slot(t)) = minibatch_gradient;
+  auto gradient = raw_gradients_.col(raw_slot(t));
+  gradient = minibatch_gradient;
+  if (features_ == FeatureSet::scale_free) {
+    // v_t with v_{-1} = 0, then g / (sqrt(v_t / (1 - 0.99^(t+1))) + eps) (feature_set.hpp).
+    if (t == 0) {
+      squared_gradient_mean_.setZero();
+      decay_power_ = 1.0;
+    }
+    squared_gradient_mean_ =
+        kScaleFreeDecay * squared_gradient_mean_ + (1.0 - kScaleFreeDecay) * gradient.cwiseAbs2();
+    decay_power_ *= kScaleFreeDecay;
+    gradient.array() /=
+        (squared_gradient_mean_.array() / (1.0 - decay_power_)).sqrt() + kScaleFreeEpsilon;
+  }
   raw_losses_[raw_slot(t)] = minibatch_loss;
 
   // gps-spec.md §2.1: mean of x^(k), k = max(t-2,0)..t, summed oldest first.

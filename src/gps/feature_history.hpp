@@ -7,6 +7,7 @@
 #include <array>
 #include <span>
 
+#include "gps/feature_set.hpp"
 #include "gps/features.hpp"
 
 namespace l2o {
@@ -19,13 +20,15 @@ inline constexpr int kRawHistory = 3;
 /// Feature history of one optimisee run: fed (f_t, grad f_t, x^(t)) once per step t = 0, 1, ...
 class FeatureHistory {
  public:
-  /// History for `coordinates` parameters, empty (no step pushed).
-  explicit FeatureHistory(Eigen::Index coordinates);
+  /// History for `coordinates` parameters, empty (no step pushed); `features` chooses the
+  /// gradient the features see (feature_set.hpp).
+  explicit FeatureHistory(Eigen::Index coordinates, FeatureSet features = FeatureSet::paper);
 
   /// Forgets all steps (start of a new rollout); keeps the buffers.
   void reset();
 
   /// Appends step t: minibatch loss f-hat_t, minibatch gradient and iterate x^(t) (size d).
+  /// With FeatureSet::scale_free the gradient is first divided by its running RMS.
   void push(double minibatch_loss, const Eigen::Ref<const Eigen::VectorXd>& minibatch_gradient,
             const Eigen::Ref<const Eigen::VectorXd>& iterate);
 
@@ -55,9 +58,12 @@ class FeatureHistory {
   static int averaged_slot(int i) { return i % kAveragedHistory; }
   static int raw_slot(int i) { return i % kRawHistory; }
 
+  FeatureSet features_;
   int time_ = -1;
-  Eigen::MatrixXd raw_iterates_;   ///< d x 3; column i mod 3 holds x^(i)
-  Eigen::MatrixXd raw_gradients_;  ///< d x 3; minibatch gradients
+  Eigen::VectorXd squared_gradient_mean_;  ///< v_t of scale_free (empty for paper)
+  double decay_power_ = 1.0;               ///< 0.99^(t+1) of scale_free's bias correction
+  Eigen::MatrixXd raw_iterates_;           ///< d x 3; column i mod 3 holds x^(i)
+  Eigen::MatrixXd raw_gradients_;          ///< d x 3; minibatch gradients
   std::array<double, kRawHistory> raw_losses_{};
   Eigen::MatrixXd averaged_iterates_;   ///< d x 131; column i mod 131 holds x-bar^(i)
   Eigen::MatrixXd averaged_gradients_;  ///< d x 131; g-bar^(i)

@@ -132,8 +132,9 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     controllers.push_back(group.sampling_policy);
     units.push_back(group.units);
   }
-  RolloutRecorder recorder(task, cost_set,
-                           {.horizon = horizon, .max_recorded = params.max_recorded});
+  RolloutRecorder recorder(
+      task, cost_set,
+      {.horizon = horizon, .max_recorded = params.max_recorded, .features = params.features});
   std::vector<RolloutRecord> records;
   for (int n = 0; n < params.rollouts; ++n) {
     records.push_back(recorder.record(controllers, units, state.seed, {iteration, n}));
@@ -288,8 +289,9 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
 
   // Step 10: deterministic test-time rollouts of pi with the fixed evaluation seeds (§15).
   clock = Clock::now();
-  summary.evaluation = evaluate_policies<float>(task, cost_set, state.policies, horizon,
-                                                params.evaluation_rollouts, state.seed);
+  summary.evaluation =
+      evaluate_policies<float>(task, cost_set, state.policies, horizon, params.evaluation_rollouts,
+                               state.seed, params.features);
   summary.seconds.evaluation = seconds_since(clock);
   ++state.iteration;
   return summary;

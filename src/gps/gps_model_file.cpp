@@ -13,13 +13,14 @@ void write_vector(const Hdf5Group& group, const std::string& name, const Eigen::
 }  // namespace
 
 void write_gps_model(const Hdf5Group& group, const std::vector<GpsPolicy>& policies,
-                     const Mlp& mlp) {
+                     FeatureSet features, const Mlp& mlp) {
   const auto& groups = mlp.groups();
   if (policies.size() != groups.size())
     throw std::invalid_argument("write_gps_model: " + std::to_string(policies.size()) +
                                 " policies for " + std::to_string(groups.size()) + " groups");
   group.set_attribute("method", std::string(kPsdMethod));
   group.set_attribute("group_count", static_cast<std::int64_t>(groups.size()));
+  group.set_attribute("features", feature_set_name(features));
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const GpsPolicy& policy = policies[g];
     const PolicyConstants& constants = policy.constants();

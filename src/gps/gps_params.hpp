@@ -9,6 +9,7 @@
 #include "gps/cost_model.hpp"
 #include "gps/dual_gradient_descent.hpp"
 #include "gps/dynamics_fit.hpp"
+#include "gps/feature_set.hpp"
 #include "gps/lstm_policy.hpp"
 #include "gps/policy_linearisation.hpp"
 #include "gps/policy_training.hpp"
@@ -32,10 +33,11 @@ struct InitialControllerParams {
 
 /// Parameters of a GPS meta-training run (gps-spec.md §12, §13).
 struct GpsParams {
-  int horizon = 400;                   ///< T (§1.1), >= 2
-  int rollouts = 20;                   ///< N rollouts per iteration (§3.3), >= 1
-  Eigen::Index max_recorded = 256;     ///< C_max recorded coordinates per group (§3.3), >= 1
-  int inner_iterations = 4;            ///< R BADMM inner iterations (§12 step 8), >= 1
+  int horizon = 400;                        ///< T (§1.1), >= 2
+  int rollouts = 20;                        ///< N rollouts per iteration (§3.3), >= 1
+  Eigen::Index max_recorded = 256;          ///< C_max recorded coordinates per group (§3.3), >= 1
+  FeatureSet features = FeatureSet::paper;  ///< §2 exactly, or §18.2 risk 1's scale-free variant
+  int inner_iterations = 4;                 ///< R BADMM inner iterations (§12 step 8), >= 1
   int evaluation_rollouts = 4;         ///< N_eval deterministic pi rollouts (§12 step 10), >= 1
   std::int64_t cost_set_examples = 0;  ///< N_c of the cost set; 0 = full training set (§1.1)
   double exploration_std = 0.5;        ///< rho_init: psi-hat's initial std, scaled units (§11)

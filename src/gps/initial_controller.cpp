@@ -72,9 +72,11 @@ InitialController choose_initial_controller(const MlpTask& task, const MlpTask& 
         "InitialControllerParams.score_stride must be <= GpsParams.horizon");
   }
   // Pilots record raw data: their statistics define the scaled units (§3.2, §11 item 2).
-  RolloutRecorder recorder(
-      task, cost_set,
-      {.horizon = params.horizon, .max_recorded = params.max_recorded, .record_scaled = false});
+  RolloutRecorder recorder(task, cost_set,
+                           {.horizon = params.horizon,
+                            .max_recorded = params.max_recorded,
+                            .record_scaled = false,
+                            .features = params.features});
   const std::size_t groups = task.mlp().groups().size();
   const std::vector<ScaledUnits> raw_units(groups);
   const std::uint64_t pilot_seed = gps_pilot_seed(seed);

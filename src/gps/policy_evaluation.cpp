@@ -19,7 +19,7 @@ namespace {
 template <class Scalar>
 double evaluation_rollout(const MlpTask& task, const MlpTask& cost_set,
                           std::span<LstmPolicy<Scalar>> policies, int horizon,
-                          std::uint64_t rollout_seed) {
+                          std::uint64_t rollout_seed, FeatureSet features) {
   const std::vector<ParameterGroup>& groups = task.mlp().groups();
   const Eigen::Index dimension = task.dimension();
   MinibatchSampler sampler = task.sampler(rollout_seed);
@@ -27,7 +27,8 @@ double evaluation_rollout(const MlpTask& task, const MlpTask& cost_set,
   Eigen::VectorXd gradient(dimension);
   Eigen::MatrixXd observations(dimension, kObservationDim);
   Eigen::VectorXd steps(dimension);
-  FeatureHistory history(dimension);  // keeps x^(t-1), x^(t-2), f-hat_{t-1}, grad_{t-1} (§2.3)
+  FeatureHistory history(dimension,
+                         features);  // keeps x^(t-1), x^(t-2), f-hat_{t-1}, grad_{t-1} (§2.3)
   MlpWorkspace workspace;
   std::vector<LstmState<Scalar>> memories;
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -59,7 +60,7 @@ double evaluation_rollout(const MlpTask& task, const MlpTask& cost_set,
 template <class Scalar>
 PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
                                    std::span<LstmPolicy<Scalar>> policies, int horizon,
-                                   int rollouts, std::uint64_t seed) {
+                                   int rollouts, std::uint64_t seed, FeatureSet features) {
   if (policies.size() != task.mlp().groups().size()) {
     throw std::invalid_argument("evaluate_policies: need one policy per coordinate group");
   }
@@ -69,8 +70,8 @@ PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
   PolicyEvaluation result;
   double sum = 0.0;
   for (int e = 0; e < rollouts; ++e) {
-    result.rollout_scores.push_back(
-        evaluation_rollout(task, cost_set, policies, horizon, gps_evaluation_seed(seed, e)));
+    result.rollout_scores.push_back(evaluation_rollout(task, cost_set, policies, horizon,
+                                                       gps_evaluation_seed(seed, e), features));
     sum += result.rollout_scores.back();
   }
   result.score = sum / rollouts;
@@ -78,8 +79,10 @@ PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
 }
 
 template PolicyEvaluation evaluate_policies(const MlpTask&, const MlpTask&,
-                                            std::span<LstmPolicy<float>>, int, int, std::uint64_t);
+                                            std::span<LstmPolicy<float>>, int, int, std::uint64_t,
+                                            FeatureSet);
 template PolicyEvaluation evaluate_policies(const MlpTask&, const MlpTask&,
-                                            std::span<LstmPolicy<double>>, int, int, std::uint64_t);
+                                            std::span<LstmPolicy<double>>, int, int, std::uint64_t,
+                                            FeatureSet);
 
 }  // namespace l2o

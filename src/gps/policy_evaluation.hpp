@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "gps/feature_set.hpp"
 #include "gps/lstm_policy.hpp"
 #include "objective/mlp_task.hpp"
 
@@ -26,11 +27,11 @@ struct PolicyEvaluation {
 
 /// Runs `rollouts` test-time rollouts of `horizon` steps on `task` (x^(0) =
 /// initial_parameters(s), minibatches of sampler(s), s = gps_evaluation_seed(seed, e)) with
-/// policies[g] acting on group g, f on `cost_set`. Throws std::invalid_argument unless there is
-/// one policy per group.
+/// policies[g] acting on group g on the observations of `features`, f on `cost_set`. Throws
+/// std::invalid_argument unless there is one policy per group.
 template <class Scalar>
 PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
                                    std::span<LstmPolicy<Scalar>> policies, int horizon,
-                                   int rollouts, std::uint64_t seed);
+                                   int rollouts, std::uint64_t seed, FeatureSet features);
 
 }  // namespace l2o

@@ -26,6 +26,7 @@ struct RolloutRecorderParams {
   /// Store states and actions in the scaled units of §3.2 (s = D^-1 s_raw, a = a_raw / sigma_a);
   /// false stores them raw (the pilot rollouts from which the scales are computed, §11 item 2).
   bool record_scaled = true;
+  FeatureSet features = FeatureSet::paper;  ///< the gradient the features see (feature_set.hpp)
   /// Throws std::invalid_argument naming the first bad field.
   void check() const;
 };

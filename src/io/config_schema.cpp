@@ -171,6 +171,10 @@ const std::vector<KeySpec>& config_schema() {
               "rollouts N of the sampling policies per iteration"),
       integer("gps.recorded_coordinates", 256, 1, 100000000,
               "coordinates C_max recorded per group and rollout (§3.3)"),
+      text("gps.features", "paper",
+           "observation/state features: \"paper\" (gps-spec.md §2) or \"scale_free\" (gradient "
+           "divided by its running RMS, §18.2 risk 1)",
+           {"paper", "scale_free"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "

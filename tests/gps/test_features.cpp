@@ -1,5 +1,5 @@
 // Features of gps-spec.md §2: F1 (worked table), F2 (active sets), F3 (ring buffer vs a naive
-// full-history implementation written straight from the formulas).
+// full-history implementation written straight from the formulas), and the scale-free variant.
 #include <catch2/catch.hpp>
 
 #include <Eigen/Core>
@@ -183,4 +183,107 @@ TEST_CASE("Feature history rejects mis-sized inputs and outputs", "[features]") 
   history.push(1.0, Eigen::VectorXd::Zero(3), Eigen::VectorXd::Zero(3));
   Eigen::MatrixXd wrong(2, kStateDim);
   CHECK_THROWS_AS(history.state_features(wrong), std::invalid_argument);
+}
+
+namespace {
+
+// The scale-free gradient of feature_set.hpp straight from its closed form:
+// v_t = sum_{k<=t} 0.01 * 0.99^(t-k) g_k^2, g~_t = g_t / (sqrt(v_t / (1 - 0.99^(t+1))) + 1e-8).
+std::vector<Eigen::VectorXd> scale_free_gradients(const std::vector<Eigen::VectorXd>& g) {
+  std::vector<Eigen::VectorXd> out;
+  for (std::size_t t = 0; t < g.size(); ++t) {
+    Eigen::ArrayXd v = Eigen::ArrayXd::Zero(g[t].size());
+    for (std::size_t k = 0; k <= t; ++k) {
+      v += 0.01 * std::pow(0.99, static_cast<double>(t - k)) * g[k].array().square();
+    }
+    const double correction = 1.0 - std::pow(0.99, static_cast<double>(t + 1));
+    out.push_back((g[t].array() / ((v / correction).sqrt() + 1e-8)).matrix());
+  }
+  return out;
+}
+
+// Feeds `steps` steps of gradients scaled by `scale` (losses and iterates unscaled) into a
+// scale_free history; returns Phi and Psi of the last step side by side.
+Eigen::MatrixXd scale_free_features(double scale, int steps, FeatureHistory& history) {
+  constexpr int kCoordinates = 5;
+  l2o::RandomStream random(5, "test_features_scale_free");
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(kCoordinates);
+  history.reset();
+  for (int t = 0; t < steps; ++t) {
+    Eigen::VectorXd g(kCoordinates);
+    for (int j = 0; j < kCoordinates; ++j) g(j) = random.normal() * std::pow(10.0, j - 2);
+    x -= 0.01 * g;
+    history.push(1.0 / (t + 1.0), scale * g, x);
+  }
+  Eigen::MatrixXd features(kCoordinates, kStateDim + 3);
+  history.state_features(features.leftCols(kStateDim));
+  history.observation_features(features.rightCols(3));
+  return features;
+}
+
+}  // namespace
+
+TEST_CASE("scale_free features are the paper features of g / running RMS (closed form)",
+          "[features]") {
+  constexpr int kCoordinates = 4;
+  FeatureHistory history(kCoordinates, l2o::FeatureSet::scale_free);
+  NaiveFeatures naive;
+  std::vector<Eigen::VectorXd> raw;
+  l2o::RandomStream random(12, "test_features_scale_free_naive");
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(kCoordinates);
+  Eigen::MatrixXd phi(kCoordinates, kStateDim), psi(kCoordinates, 3);
+  for (int t = 0; t < 200; ++t) {
+    Eigen::VectorXd g(kCoordinates);
+    for (int j = 0; j < kCoordinates; ++j) g(j) = random.normal() * std::pow(10.0, 2 * j - 4);
+    x -= 0.01 * g;
+    raw.push_back(g);
+    naive.x.push_back(x);
+    naive.f.push_back(1.0 + std::exp(-0.02 * t));
+    naive.g = scale_free_gradients(raw);
+    history.push(naive.f.back(), g, x);
+    history.state_features(phi);
+    history.observation_features(psi);
+    INFO("t = " << t);
+    // The recursion and the closed form round differently: compare to a tight tolerance.
+    REQUIRE((phi - naive.phi(t)).cwiseAbs().maxCoeff() < 1e-11);
+    REQUIRE((psi - naive.psi(t)).cwiseAbs().maxCoeff() < 1e-11);
+  }
+}
+
+TEST_CASE("scale_free features do not depend on the gradient's scale; paper features do",
+          "[features]") {
+  FeatureHistory scale_free(5, l2o::FeatureSet::scale_free);
+  const Eigen::MatrixXd reference = scale_free_features(1.0, 150, scale_free);
+  // The same history object is reused: reset() must also restart the running mean.
+  for (const double scale : {0.1, 1.0, 1e3}) {
+    INFO("scale " << scale);
+    const Eigen::MatrixXd scaled = scale_free_features(scale, 150, scale_free);
+    // Only the 1e-8 epsilon breaks the invariance: relative 1e-5 at the smallest |g| ~ 1e-3.
+    CHECK((scaled - reference).cwiseAbs().maxCoeff() < 1e-4);
+  }
+  FeatureHistory paper(5);
+  CHECK((scale_free_features(1e3, 150, paper) - scale_free_features(1.0, 150, paper))
+            .cwiseAbs()
+            .maxCoeff() > 1.0);
+}
+
+TEST_CASE("scale_free: a constant gradient becomes its sign from the first step on", "[features]") {
+  FeatureHistory history(2, l2o::FeatureSet::scale_free);
+  const Eigen::Vector2d g(-3e-4, 7.0);
+  Eigen::MatrixXd psi(2, 3);
+  for (int t = 0; t < 20; ++t) {
+    history.push(1.0, g, Eigen::Vector2d::Zero());
+    history.observation_features(psi);
+    // psi_1 = g~_t / (|g~_{t-1}| + 1) with g~ = sign(g) up to the 1e-8 epsilon (bias correction).
+    CHECK(psi(0, 1) == Approx(-0.5).epsilon(1e-4));
+    CHECK(psi(1, 1) == Approx(0.5).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("feature set names round-trip and unknown names are rejected", "[features]") {
+  for (const auto features : {l2o::FeatureSet::paper, l2o::FeatureSet::scale_free}) {
+    CHECK(l2o::parse_feature_set(l2o::feature_set_name(features)) == features);
+  }
+  CHECK_THROWS_WITH(l2o::parse_feature_set("adam"),
+                    "unknown feature set \"adam\"; use \"paper\" or \"scale_free\"");
 }

@@ -42,7 +42,8 @@ def main(binary, source_dir):
     check(names["paper"] == names["workstation"],
           f"config/paper has {names['paper']}, config/workstation {names['workstation']}")
     for profile, directory in profiles.items():
-        expected = sorted([f"{f}.toml" for f in FIGURES] + ["tune.toml", "meta_train_l2l.toml"])
+        expected = sorted([f"{f}.toml" for f in FIGURES] + ["tune.toml", "meta_train_l2l.toml",
+                                                              "meta_train_gps.toml"])
         check(all(n in names[profile] for n in expected), f"config/{profile} lacks one of {expected}")
         configs = {n: resolved(binary, os.path.join(directory, n)) for n in names[profile]}
         where = lambda name: f"config/{profile}/{name}"
@@ -63,20 +64,23 @@ def main(binary, source_dir):
             tune = configs.get("tune.toml")
             check(tune is None or e["tuned"] == tune["run"]["output"],
                   f"{where(figure + '.toml')}: evaluate.tuned is not tune.toml's output")
-        for name in ("tune.toml", "meta_train_l2l.toml"):
+        for name in ("tune.toml", "meta_train_l2l.toml", "meta_train_gps.toml"):
             c = configs.get(name)
             if c is not None:
                 task = {k: c["task"][k] for k in TRAINING_TASK}
                 check(task == TRAINING_TASK, f"{where(name)}: task {task}, not MNIST-48 48-48 batch 64")
-        meta = configs.get("meta_train_l2l.toml")
-        if meta is not None:
-            check(meta["meta_train"]["method"] == "l2l", f"{where('meta_train_l2l.toml')}: method")
-            check(meta["l2l"]["horizon"] == 400,
-                  f"{where('meta_train_l2l.toml')}: horizon {meta['l2l']['horizon']}, the paper's is 400")
+        for method in ("l2l", "gps"):
+            name = f"meta_train_{method}.toml"
+            meta = configs.get(name)
+            if meta is None:
+                continue
+            check(meta["meta_train"]["method"] == method, f"{where(name)}: method")
+            check(meta[method]["horizon"] == 400,
+                  f"{where(name)}: horizon {meta[method]['horizon']}, the paper's is 400")
             if profile == "paper":
-                check(meta["l2l"] == defaults["l2l"],
-                      f"{where('meta_train_l2l.toml')}: [l2l] {meta['l2l']} differs from the spec "
-                      f"defaults {defaults['l2l']}")
+                check(meta[method] == defaults[method],
+                      f"{where(name)}: [{method}] {meta[method]} differs from the spec "
+                      f"defaults {defaults[method]}")
     for failure in failures:
         print(f"FAIL: {failure}")
     if not failures:

@@ -20,7 +20,7 @@ int run_evaluate_command(const RunOptions& options, const MpiSession& mpi) {
   const auto tasks = evaluation_tasks(config);
   const auto entries = combined_optimizers(
       tuned_optimizers(config.string("evaluate.tuned"), config.strings("evaluate.optimizers")),
-      learned_optimizers(config.strings("evaluate.learned")));
+      learned_optimizers(config.strings("evaluate.learned"), tasks));
   std::vector<std::unique_ptr<Optimizer>> optimizers;
   for (const auto& entry : entries) optimizers.push_back(entry.make());
   const std::int64_t seeds = config.integer("evaluate.seeds");

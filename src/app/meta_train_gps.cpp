@@ -1,6 +1,7 @@
 #include "app/meta_train_gps.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "eval/task_spec.hpp"
 #include "gps/gps_checkpoint_file.hpp"
 #include "gps/gps_iteration.hpp"
+#include "gps/gps_iteration_record.hpp"
 #include "gps/gps_model_file.hpp"
 #include "util/error.hpp"
 
@@ -51,9 +53,9 @@ GpsParams gps_params(const Config& config) {
 // The delivered optimizer: the policies of the best iteration, its score, task and provenance.
 void write_model(const std::string& path, const GpsState& state, FeatureSet features, double score,
                  int iteration, const TaskSpec& spec, const Mlp& mlp, const Config& config,
-                 const std::string& command_line) {
+                 const std::string& command_line, int ranks) {
   AtomicHdf5File file(path);
-  write_provenance(file.root(), config, command_line, "meta-train", 1);
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
   write_task_attributes(file.root().create_group("task"), spec, mlp);
   const Hdf5Group model = file.root().create_group("model");
   write_gps_model(model, state.policies, features, mlp);
@@ -63,10 +65,37 @@ void write_model(const std::string& path, const GpsState& state, FeatureSet feat
 }
 
 void write_checkpoint(const std::string& path, const GpsCheckpoint& checkpoint,
-                      const Config& config, const std::string& command_line) {
+                      const Config& config, const std::string& command_line, int ranks) {
   AtomicHdf5File file(path);
-  write_provenance(file.root(), config, command_line, "meta-train", 1);
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
   write_gps_checkpoint(file.root().create_group("checkpoint"), checkpoint);
+  file.commit();
+}
+
+// The directory of the per-iteration records: the checkpoint's path without ".h5" plus
+// "_iterations" (results/gps_checkpoint.h5 -> results/gps_checkpoint_iterations/).
+std::filesystem::path records_directory(const std::string& checkpoint) {
+  std::filesystem::path path(checkpoint);
+  path.replace_extension();
+  path += "_iterations";
+  return path;
+}
+
+// A fresh run starts an empty record directory (an earlier run's records would mislead).
+void start_records(const std::filesystem::path& directory, bool resume) {
+  if (!resume) std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+}
+
+// iteration_<i>.h5, written before the checkpoint: a kill between the two re-runs the iteration,
+// which rewrites the same record, so every checkpointed iteration has its record.
+void write_record(const std::filesystem::path& directory, const GpsIterationSummary& summary,
+                  const Config& config, const std::string& command_line, int ranks) {
+  char name[32];
+  std::snprintf(name, sizeof name, "iteration_%04d.h5", summary.iteration);
+  AtomicHdf5File file((directory / name).string());
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
+  write_gps_iteration_record(file.root(), summary);
   file.commit();
 }
 
@@ -76,16 +105,18 @@ double mean_eta(const GpsState& state) {
   return sum / static_cast<double>(state.groups.size());
 }
 
-// "iteration i: psi cost ..., pi score ... (best ...), KL ... -> ..., eta ...; seconds ...".
+// "iteration i: psi cost ..., pi score ... (best ...), KL ... -> ..., eta ...; seconds ...":
+// the compute seconds per phase, then the seconds inside MPI collectives.
 std::string progress_text(const GpsIterationSummary& s, const GpsCheckpoint& checkpoint) {
   char text[512];
   std::snprintf(text, sizeof text,
                 "iteration %d: psi cost %.6g, pi score %.6g (best %.6g at %d), KL %.4g -> %.4g, "
-                "eta %.4g; seconds sampling %.1f fits %.1f lqg %.1f policy %.1f evaluation %.1f",
+                "eta %.4g; seconds sampling %.1f fits %.1f lqg %.1f policy %.1f evaluation %.1f "
+                "communication %.1f",
                 s.iteration, s.mean_sample_cost, s.evaluation.score, checkpoint.best_score,
                 checkpoint.best_iteration, s.mean_initial_kl, s.mean_final_kl,
                 mean_eta(checkpoint.state), s.seconds.sampling, s.seconds.fits, s.seconds.lqg,
-                s.seconds.policy_training, s.seconds.evaluation);
+                s.seconds.policy_training, s.seconds.evaluation, s.seconds.communication);
   return text;
 }
 
@@ -93,12 +124,9 @@ std::string progress_text(const GpsIterationSummary& s, const GpsCheckpoint& che
 
 int run_gps_meta_train(const Config& config, const RunOptions& options, const MpiSession& mpi,
                        bool resume) {
-  if (mpi.size() > 1)
-    throw InputError(
-        "meta_train.method = \"gps\": GPS meta-training runs on one rank for now; "
-        "run it as a single process (without mpirun, or with -np 1)");
-  // Phase 1: parameters, files, task, state. A stop requested from here on takes effect after
-  // the first iteration (nothing is worth checkpointing before it).
+  // Phase 1: parameters, files, task, state, on every rank (each rank holds the full GpsState,
+  // gps_iteration.hpp; only rank 0 writes). A stop requested from here on takes effect after the
+  // first iteration (nothing is worth checkpointing before it).
   install_stop_request_handlers();
   const GpsParams params = gps_params(config);
   const int iterations = static_cast<int>(config.integer("gps.iterations"));
@@ -119,42 +147,52 @@ int run_gps_meta_train(const Config& config, const RunOptions& options, const Mp
   GpsState& state = checkpoint.state;
 
   const std::string label = spec.label(task.mlp().num_classes());
-  const bool report = !options.quiet;
+  const bool report = mpi.is_root() && !options.quiet;
   if (report) {
     const std::string resuming =
         resume ? ", resuming at iteration " + std::to_string(state.iteration) : "";
     std::fprintf(stderr,
                  "[meta-train] gps on %s: %d iterations of %d rollouts x %d steps (R = %d), "
-                 "cost set %lld examples, initial controller alpha %.6g beta %.6g%s\n",
+                 "cost set %lld examples, initial controller alpha %.6g beta %.6g, on %d "
+                 "rank(s)%s\n",
                  label.c_str(), iterations, params.rollouts, params.horizon,
                  params.inner_iterations, static_cast<long long>(cost_set.train().labels.size()),
-                 state.initial_alpha, state.initial_beta, resuming.c_str());
+                 state.initial_alpha, state.initial_beta, mpi.size(), resuming.c_str());
   }
 
   // Phase 2: iterations (§12); the model whenever pi's score improves, a checkpoint after each,
-  // and a stop request honoured once the iteration is checkpointed.
+  // and a stop request honoured once the iteration is checkpointed (every rank agrees on it).
   const int first_iteration = state.iteration;
+  const std::filesystem::path records = records_directory(files.checkpoint);
+  if (mpi.is_root()) start_records(records, resume);
   ProgressReporter progress("meta-train", iterations - first_iteration, 1, !report);
   while (state.iteration < iterations) {
     const GpsIterationSummary summary = run_gps_iteration(task, cost_set, params, state);
     if (summary.evaluation.score < checkpoint.best_score) {
       checkpoint.best_score = summary.evaluation.score;
       checkpoint.best_iteration = summary.iteration;
-      write_model(files.model, state, params.features, checkpoint.best_score,
-                  checkpoint.best_iteration, spec, task.mlp(), config, options.command_line);
+      if (mpi.is_root())
+        write_model(files.model, state, params.features, checkpoint.best_score,
+                    checkpoint.best_iteration, spec, task.mlp(), config, options.command_line,
+                    mpi.size());
     }
-    write_checkpoint(files.checkpoint, checkpoint, config, options.command_line);
+    if (mpi.is_root()) {
+      write_record(records, summary, config, options.command_line, mpi.size());
+      write_checkpoint(files.checkpoint, checkpoint, config, options.command_line, mpi.size());
+    }
     progress.update(state.iteration - first_iteration, progress_text(summary, checkpoint));
-    const int stop_signal = stop_request_signal();
+    const auto stop_signal = static_cast<int>(max_over_ranks(stop_request_signal()));
     if (stop_signal != 0 && state.iteration < iterations) {
-      std::fprintf(stderr,
-                   "l2o: stop requested (signal %d): checkpoint \"%s\" written after iteration "
-                   "%d; continue with --resume (exit %d)\n",
-                   stop_signal, files.checkpoint.c_str(), state.iteration - 1, kExitStopped);
+      if (mpi.is_root())
+        std::fprintf(stderr,
+                     "l2o: stop requested (signal %d): checkpoint \"%s\" written after "
+                     "iteration %d; continue with --resume (exit %d)\n",
+                     stop_signal, files.checkpoint.c_str(), state.iteration - 1, kExitStopped);
       return kExitStopped;
     }
   }
 
+  if (!mpi.is_root()) return 0;
   std::printf("task        %s\nmethod      gps, %d iterations\n", label.c_str(), iterations);
   if (checkpoint.best_iteration >= 0) {
     std::printf("evaluation  best score %.6g at iteration %d\nmodel: %s\n", checkpoint.best_score,
@@ -162,7 +200,7 @@ int run_gps_meta_train(const Config& config, const RunOptions& options, const Mp
   } else {
     std::printf("evaluation  no iteration scored finitely; no model written\n");
   }
-  std::printf("checkpoint: %s\n", files.checkpoint.c_str());
+  std::printf("checkpoint: %s\niterations: %s\n", files.checkpoint.c_str(), records.c_str());
   return 0;
 }
 

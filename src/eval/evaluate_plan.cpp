@@ -115,14 +115,26 @@ std::vector<EvaluatedOptimizer> tuned_optimizers(const std::string& tuned_path,
   return optimizers;
 }
 
-std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths) {
+std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths,
+                                                   const std::vector<EvaluationTask>& tasks) {
   std::vector<EvaluatedOptimizer> optimizers;
   for (const auto& path : paths) {
+    std::unique_ptr<Optimizer> optimizer;
     try {
-      optimizers.push_back({load_learned_optimizer(path)->name(), {}, path});
+      optimizer = load_learned_optimizer(path);
     } catch (const InputError& e) {
       throw InputError(std::string("evaluate.learned: ") + e.what());
     }
+    for (const EvaluationTask& task : tasks) {
+      // Roles depend on the layer count only, so any class count gives the task's roles.
+      const Mlp mlp(task.spec.input_dim, task.spec.hidden, 10);
+      try {
+        optimizer->check_groups(mlp.groups());
+      } catch (const std::invalid_argument& e) {
+        throw InputError("evaluate.learned: " + path + " on task " + task.name() + ": " + e.what());
+      }
+    }
+    optimizers.push_back({optimizer->name(), {}, path});
   }
   return optimizers;
 }

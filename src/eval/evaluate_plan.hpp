@@ -51,8 +51,11 @@ std::vector<EvaluatedOptimizer> tuned_optimizers(const std::string& tuned_path,
                                                  const std::vector<std::string>& names);
 
 /// The learned optimizers of the model files `paths` (evaluate.learned), each named after its
-/// method. Throws InputError naming evaluate.learned for a file that does not load.
-std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths);
+/// method. Throws InputError naming evaluate.learned for a file that does not load or a model
+/// that cannot run on the net of one of `tasks` (a GPS model lacking a policy for one of its
+/// roles, gps-spec.md §15), before any run starts.
+std::vector<EvaluatedOptimizer> learned_optimizers(const std::vector<std::string>& paths,
+                                                   const std::vector<EvaluationTask>& tasks);
 
 /// Hand-designed entries followed by learned ones; throws InputError if the list is empty or two
 /// entries share a name (two models of one method: compare them in separate runs).

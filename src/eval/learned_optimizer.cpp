@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "gps/gps_model_file.hpp"
+#include "gps/psd_optimizer.hpp"
 #include "io/hdf5_file.hpp"
 #include "l2l/l2l_model_file.hpp"
 #include "util/error.hpp"
@@ -22,8 +24,9 @@ std::unique_ptr<Optimizer> load_learned_optimizer(const std::string& path) {
   const Hdf5Group model = file.open_group("model");
   const std::string method = model.string_attribute("method");
   if (method == kL2lMethod) return read_l2l_model(model);
+  if (method == kPsdMethod) return std::make_unique<PsdOptimizer>(read_gps_model(model));
   throw InputError(model.where("") + "@method = \"" + method +
-                   "\": unknown learned-optimizer method (known: l2l)");
+                   "\": unknown learned-optimizer method (known: l2l, psd)");
 }
 
 }  // namespace l2o

@@ -12,7 +12,7 @@ RunRecord run_optimizer(const MlpTask& task, Optimizer& optimizer, std::uint64_t
   Eigen::VectorXd x = task.mlp().initial_parameters(seed);
   auto sampler = task.sampler(seed);
   MlpMinibatchOracle oracle(task);
-  optimizer.start(x.size());
+  optimizer.start(task.mlp().groups());
 
   const double start_objective = task.true_objective(x);
   auto diverged = [&](double f) { return !std::isfinite(f) || f > 10.0 * start_objective; };

@@ -1,12 +1,20 @@
 #pragma once
-// One GPS iteration for all coordinate groups in the order of gps-spec.md §12 (steps 1-10), in a
-// single process, and the initialisation of §11 that precedes iteration 0. No I/O: everything
-// worth logging is returned in GpsIterationSummary. Deterministic: every random stream is keyed
-// by (seed, iteration, rollout / inner iteration / group, purpose), sufficient statistics are
-// exact fixed-point sums formed per rollout and added in rollout order, and every parallel
-// kernel used is thread-count independent, so the state and the summary (except the timings)
-// are bitwise the same for any OMP_NUM_THREADS. Callers run Eigen single-threaded
-// (Eigen::setNbThreads(1), as the l2o binary does) so the LQG's products are serial.
+// One GPS iteration for all coordinate groups in the order of gps-spec.md §12 (steps 1-10), and
+// the initialisation of §11 that precedes iteration 0. No I/O: everything worth logging is
+// returned in GpsIterationSummary. Deterministic: every random stream is keyed by (seed,
+// iteration, rollout / inner iteration / group, purpose), sufficient statistics are exact
+// fixed-point sums formed per rollout, and every parallel kernel used is thread-count
+// independent, so the state and the summary (except the timings) are bitwise the same for any
+// OMP_NUM_THREADS. Callers run Eigen single-threaded (Eigen::setNbThreads(1), as the l2o binary
+// does) so the LQG's products are serial.
+//
+// On Z MPI ranks (§14) run_gps_iteration is a collective over MPI_COMM_WORLD, called by every
+// rank with the same state: rollout n runs on rank n mod Z and keeps its recorded data there;
+// the statistics of group g are reduced to its owner, rank g mod Z, which fits the group, adapts
+// its step size, updates its duals and runs its DGD-LQG, then sends the results to every rank;
+// the policy updates are data parallel over minibatch blocks (policy_gradient_reduction.hpp);
+// evaluation rollout e runs on rank e mod Z. Every rank ends with the same full state and
+// summary, bitwise equal to a single process's for any Z. Without MPI_Init it runs as one rank.
 #include <vector>
 
 #include "gps/dual_gradient_descent.hpp"
@@ -26,6 +34,8 @@ struct GpsPhaseSeconds {
   double lqg = 0.0;              ///< step 8d: DGD-LQG
   double policy_training = 0.0;  ///< step 8a
   double evaluation = 0.0;       ///< step 10: test-time rollouts of pi
+  /// Time inside MPI collectives over all phases (gps-spec.md §14); the phases above exclude it.
+  double communication = 0.0;
 };
 
 /// What one iteration reports.

@@ -3,11 +3,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "gps/policy_io.hpp"
+#include "util/error.hpp"
+
 namespace l2o {
 namespace {
 
-void write_vector(const Hdf5Group& group, const std::string& name, const Eigen::VectorXd& v) {
-  group.write(name, v.data(), {static_cast<std::uint64_t>(v.size())});
+std::string group_name(std::size_t g) {
+  return "group_" + std::to_string(g);
 }
 
 }  // namespace
@@ -22,16 +25,44 @@ void write_gps_model(const Hdf5Group& group, const std::vector<GpsPolicy>& polic
   group.set_attribute("group_count", static_cast<std::int64_t>(groups.size()));
   group.set_attribute("features", feature_set_name(features));
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    const GpsPolicy& policy = policies[g];
-    const PolicyConstants& constants = policy.constants();
-    const Hdf5Group sub = group.create_group("group_" + std::to_string(g));
+    const Hdf5Group sub = group.create_group(group_name(g));
     sub.set_attribute("role", groups[g].role);
-    sub.set_attribute("hidden_size", static_cast<std::int64_t>(policy.shape().hidden_size));
-    sub.set_attribute("action_scale", constants.action_scale);
-    write_vector(sub, "weights", policy.weights().values());
-    write_vector(sub, "observation_scale", constants.normalisation.scale);
-    write_vector(sub, "observation_offset", constants.normalisation.offset);
+    write_policy_network(sub, policies[g]);
   }
+}
+
+GpsModel read_gps_model(const Hdf5Group& group, const LstmPolicyParams& params) {
+  const std::string method = group.string_attribute("method");
+  if (method != kPsdMethod)
+    throw InputError(group.where("method") + ": \"" + method + "\", expected \"" + kPsdMethod +
+                     "\"; not a GPS model");
+  GpsModel model;
+  const std::string features = group.string_attribute("features");
+  try {
+    model.features = parse_feature_set(features);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(group.where("features") + ": " + e.what() +
+                     "; the model is damaged or from a newer l2o");
+  }
+  const std::int64_t group_count = group.integer_attribute("group_count");
+  if (group_count < 1 || group_count > kMaxModelGroups)
+    throw InputError(group.where("group_count") + ": " + std::to_string(group_count) +
+                     " out of range [1, " + std::to_string(kMaxModelGroups) +
+                     "]; the model file is damaged");
+  for (std::size_t g = 0; g < static_cast<std::size_t>(group_count); ++g) {
+    const Hdf5Group sub = group.open_group(group_name(g));
+    std::string role = sub.string_attribute("role");
+    if (role.empty()) throw InputError(sub.where("role") + ": empty; the model file is damaged");
+    for (const GpsModelGroup& earlier : model.groups)
+      if (earlier.role == role)
+        throw InputError(sub.where("role") + ": \"" + role +
+                         "\" repeats an earlier group's role; the model file is damaged");
+    GpsPolicy policy = read_policy_network<float>(sub, params);
+    if (!policy.weights().values().allFinite())
+      throw InputError(sub.where("weights") + ": non-finite values; the model file is damaged");
+    model.groups.push_back({std::move(role), std::move(policy)});
+  }
+  return model;
 }
 
 }  // namespace l2o

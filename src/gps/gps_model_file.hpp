@@ -11,8 +11,9 @@
 //     weights                 double [parameter_count], LstmParameters (PyTorch) layout
 //     observation_scale       double [3], beta_g
 //     observation_offset      double [3], zeta_g
-// The dataset and attribute names are policy_io.hpp's, so a policy group reads with the same
-// names apart from Adam's state.
+// The dataset and attribute names are policy_io.hpp's (write_policy_network), so a policy group
+// reads with the same names apart from Adam's state.
+#include <string>
 #include <vector>
 
 #include "gps/feature_set.hpp"
@@ -25,9 +26,30 @@ namespace l2o {
 /// Value of the `method` attribute of a GPS model group (policies of per-coordinate LSTMs).
 inline constexpr const char* kPsdMethod = "psd";
 
+/// Largest group count a reader accepts: a bound against damaged files (a net has 2 per layer).
+inline constexpr std::int64_t kMaxModelGroups = 1000;
+
+/// One group's entry of a model: the role it acts on and its policy.
+struct GpsModelGroup {
+  std::string role;  ///< "layer1.weights", ... (ParameterGroup::role)
+  GpsPolicy policy;  ///< omega_g with frozen beta_g, zeta_g, sigma_a,g; Adam unused
+};
+
+/// A GPS model as read back: everything the test-time procedure (§15) needs.
+struct GpsModel {
+  FeatureSet features = FeatureSet::paper;  ///< the observations the policies were trained on
+  std::vector<GpsModelGroup> groups;        ///< in the training net's group order, roles distinct
+};
+
 /// Writes @method = "psd", @features and one sub-group per group of `mlp` with policies[g].
 /// Throws std::invalid_argument unless there is one policy per group.
 void write_gps_model(const Hdf5Group& group, const std::vector<GpsPolicy>& policies,
                      FeatureSet features, const Mlp& mlp);
+
+/// The model written by write_gps_model; `params` supplies the engine's work decomposition (the
+/// hidden sizes come from the file). Throws InputError with one line naming the file and object
+/// if @method is not "psd", @features is unknown, a group or dataset is missing or has the wrong
+/// length, a role is empty or repeated, or a value is out of range or not finite.
+GpsModel read_gps_model(const Hdf5Group& group, const LstmPolicyParams& params = {});
 
 }  // namespace l2o

@@ -3,8 +3,9 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
-#include "gps/feature_history.hpp"
+#include "gps/predicted_step_descent.hpp"
 #include "util/random_stream.hpp"
 
 namespace l2o {
@@ -20,32 +21,19 @@ template <class Scalar>
 double evaluation_rollout(const MlpTask& task, const MlpTask& cost_set,
                           std::span<LstmPolicy<Scalar>> policies, int horizon,
                           std::uint64_t rollout_seed, FeatureSet features) {
-  const std::vector<ParameterGroup>& groups = task.mlp().groups();
-  const Eigen::Index dimension = task.dimension();
   MinibatchSampler sampler = task.sampler(rollout_seed);
   Eigen::VectorXd iterate = task.mlp().initial_parameters(rollout_seed);
-  Eigen::VectorXd gradient(dimension);
-  Eigen::MatrixXd observations(dimension, kObservationDim);
-  Eigen::VectorXd steps(dimension);
-  FeatureHistory history(dimension,
-                         features);  // keeps x^(t-1), x^(t-2), f-hat_{t-1}, grad_{t-1} (§2.3)
+  Eigen::VectorXd gradient(task.dimension());
   MlpWorkspace workspace;
-  std::vector<LstmState<Scalar>> memories;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    memories.push_back(policies[g].initial_memory(groups[g].size));
-  }
+  std::vector<LstmPolicy<Scalar>*> group_policies;
+  for (LstmPolicy<Scalar>& policy : policies) group_policies.push_back(&policy);
+  PredictedStepDescent<Scalar> descent(task.mlp().groups(), std::move(group_policies), features);
   constexpr double kDiverged = std::numeric_limits<double>::infinity();
   double sum = 0.0;
   for (int t = 0; t < horizon; ++t) {
     const double loss = task.batch_objective(iterate, sampler.batch(t), gradient.data(), workspace);
     if (!std::isfinite(loss) || !gradient.allFinite()) return kDiverged;
-    history.push(loss, gradient, iterate);
-    history.observation_features(observations);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      auto group_steps = steps.segment(groups[g].offset, groups[g].size);
-      policies[g].step(observations.middleRows(groups[g].offset, groups[g].size), memories[g],
-                       group_steps);
-    }
+    const Eigen::VectorXd& steps = descent.steps(loss, gradient, iterate);
     if (!steps.allFinite()) return kDiverged;
     iterate += steps;
     const double f = cost_set.true_objective(iterate);
@@ -58,26 +46,47 @@ double evaluation_rollout(const MlpTask& task, const MlpTask& cost_set,
 }  // namespace
 
 template <class Scalar>
-PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
-                                   std::span<LstmPolicy<Scalar>> policies, int horizon,
-                                   int rollouts, std::uint64_t seed, FeatureSet features) {
+double evaluate_policy_rollout(const MlpTask& task, const MlpTask& cost_set,
+                               std::span<LstmPolicy<Scalar>> policies, int horizon, int rollout,
+                               std::uint64_t seed, FeatureSet features) {
   if (policies.size() != task.mlp().groups().size()) {
     throw std::invalid_argument("evaluate_policies: need one policy per coordinate group");
   }
-  if (horizon < 1 || rollouts < 1) {
-    throw std::invalid_argument("evaluate_policies: horizon and rollouts must be >= 1");
+  if (horizon < 1 || rollout < 0) {
+    throw std::invalid_argument("evaluate_policies: need horizon >= 1 and rollout >= 0");
   }
+  return evaluation_rollout(task, cost_set, policies, horizon, gps_evaluation_seed(seed, rollout),
+                            features);
+}
+
+PolicyEvaluation policy_evaluation(std::vector<double> rollout_scores) {
+  if (rollout_scores.empty()) throw std::invalid_argument("policy_evaluation: no rollout scores");
   PolicyEvaluation result;
   double sum = 0.0;
-  for (int e = 0; e < rollouts; ++e) {
-    result.rollout_scores.push_back(evaluation_rollout(task, cost_set, policies, horizon,
-                                                       gps_evaluation_seed(seed, e), features));
-    sum += result.rollout_scores.back();
-  }
-  result.score = sum / rollouts;
+  for (const double score : rollout_scores) sum += score;
+  result.score = sum / static_cast<double>(rollout_scores.size());
+  result.rollout_scores = std::move(rollout_scores);
   return result;
 }
 
+template <class Scalar>
+PolicyEvaluation evaluate_policies(const MlpTask& task, const MlpTask& cost_set,
+                                   std::span<LstmPolicy<Scalar>> policies, int horizon,
+                                   int rollouts, std::uint64_t seed, FeatureSet features) {
+  if (rollouts < 1) throw std::invalid_argument("evaluate_policies: rollouts must be >= 1");
+  std::vector<double> scores;
+  for (int e = 0; e < rollouts; ++e) {
+    scores.push_back(evaluate_policy_rollout(task, cost_set, policies, horizon, e, seed, features));
+  }
+  return policy_evaluation(std::move(scores));
+}
+
+template double evaluate_policy_rollout(const MlpTask&, const MlpTask&,
+                                        std::span<LstmPolicy<float>>, int, int, std::uint64_t,
+                                        FeatureSet);
+template double evaluate_policy_rollout(const MlpTask&, const MlpTask&,
+                                        std::span<LstmPolicy<double>>, int, int, std::uint64_t,
+                                        FeatureSet);
 template PolicyEvaluation evaluate_policies(const MlpTask&, const MlpTask&,
                                             std::span<LstmPolicy<float>>, int, int, std::uint64_t,
                                             FeatureSet);

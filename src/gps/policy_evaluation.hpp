@@ -25,6 +25,18 @@ struct PolicyEvaluation {
   double score = 0.0;  ///< mean of rollout_scores (§12 step 10)
 };
 
+/// (1/T) sum_{t=1}^T f(x^(t)) of test-time rollout `rollout` alone (seed
+/// gps_evaluation_seed(seed, rollout)), +inf on divergence: the unit evaluate_policies repeats,
+/// and which a distributed caller spreads over ranks (gps-spec.md §14).
+template <class Scalar>
+double evaluate_policy_rollout(const MlpTask& task, const MlpTask& cost_set,
+                               std::span<LstmPolicy<Scalar>> policies, int horizon, int rollout,
+                               std::uint64_t seed, FeatureSet features);
+
+/// The evaluation of per-rollout scores (in rollout order): their mean, summed in rollout order.
+/// Throws std::invalid_argument if there are none.
+PolicyEvaluation policy_evaluation(std::vector<double> rollout_scores);
+
 /// Runs `rollouts` test-time rollouts of `horizon` steps on `task` (x^(0) =
 /// initial_parameters(s), minibatches of sampler(s), s = gps_evaluation_seed(seed, e)) with
 /// policies[g] acting on group g on the observations of `features`, f on `cost_set`. Throws

@@ -28,27 +28,33 @@ Eigen::VectorXd read_vector(const Hdf5Group& group, const std::string& name, Eig
 }  // namespace
 
 template <class Scalar>
-void write_policy(const Hdf5Group& group, const LstmPolicy<Scalar>& policy) {
+void write_policy_network(const Hdf5Group& group, const LstmPolicy<Scalar>& policy) {
   const PolicyConstants& constants = policy.constants();
-  const AdamState adam = policy.optimizer_state();
   write_vector(group, "weights", policy.weights().values());
   write_vector(group, "observation_scale", constants.normalisation.scale);
   write_vector(group, "observation_offset", constants.normalisation.offset);
-  write_vector(group, "adam_first_moment", adam.first_moment);
-  write_vector(group, "adam_second_moment", adam.second_moment);
   group.set_attribute("hidden_size", static_cast<std::int64_t>(policy.shape().hidden_size));
   group.set_attribute("action_scale", constants.action_scale);
+}
+
+template <class Scalar>
+void write_policy(const Hdf5Group& group, const LstmPolicy<Scalar>& policy) {
+  write_policy_network(group, policy);
+  const AdamState adam = policy.optimizer_state();
+  write_vector(group, "adam_first_moment", adam.first_moment);
+  write_vector(group, "adam_second_moment", adam.second_moment);
   group.set_attribute("adam_step", static_cast<std::int64_t>(adam.iteration));
 }
 
 template <class Scalar>
-LstmPolicy<Scalar> read_policy(const Hdf5Group& group, LstmPolicyParams params) {
-  params.hidden_size = group.integer_attribute("hidden_size");
-  if (params.hidden_size < 1) {
-    throw InputError(group.where("hidden_size") + ": must be >= 1, got " +
-                     std::to_string(params.hidden_size));
+LstmPolicy<Scalar> read_policy_network(const Hdf5Group& group, LstmPolicyParams params) {
+  const std::int64_t hidden_size = group.integer_attribute("hidden_size");
+  if (hidden_size < 1 || hidden_size > kMaxPolicyHiddenSize) {
+    throw InputError(group.where("hidden_size") + ": must be in [1, " +
+                     std::to_string(kMaxPolicyHiddenSize) + "], got " +
+                     std::to_string(hidden_size) + "; the file is damaged");
   }
-  const Eigen::Index count = params.shape().parameter_count();
+  params.hidden_size = hidden_size;
   PolicyConstants constants;
   constants.normalisation.scale = read_vector(group, "observation_scale", kObservationDim);
   constants.normalisation.offset = read_vector(group, "observation_offset", kObservationDim);
@@ -58,6 +64,17 @@ LstmPolicy<Scalar> read_policy(const Hdf5Group& group, LstmPolicyParams params) 
   } catch (const std::invalid_argument& e) {
     throw InputError(group.where("") + ": invalid policy constants: " + e.what());
   }
+  const Eigen::VectorXd weights = read_vector(group, "weights", params.shape().parameter_count());
+  // Seed and group are irrelevant: every weight is overwritten below.
+  LstmPolicy<Scalar> policy(params, constants, 0, 0);
+  policy.set_weights(weights);
+  return policy;
+}
+
+template <class Scalar>
+LstmPolicy<Scalar> read_policy(const Hdf5Group& group, LstmPolicyParams params) {
+  LstmPolicy<Scalar> policy = read_policy_network<Scalar>(group, params);
+  const Eigen::Index count = policy.shape().parameter_count();
   AdamState adam{read_vector(group, "adam_first_moment", count),
                  read_vector(group, "adam_second_moment", count),
                  group.integer_attribute("adam_step")};
@@ -65,9 +82,6 @@ LstmPolicy<Scalar> read_policy(const Hdf5Group& group, LstmPolicyParams params) 
     throw InputError(group.where("adam_step") + ": must be >= 0, got " +
                      std::to_string(adam.iteration));
   }
-  // Seed and group are irrelevant: every weight is overwritten below.
-  LstmPolicy<Scalar> policy(params, constants, 0, 0);
-  policy.set_weights(read_vector(group, "weights", count));
   policy.restore_optimizer_state(adam);
   return policy;
 }
@@ -76,5 +90,9 @@ template void write_policy<float>(const Hdf5Group&, const LstmPolicy<float>&);
 template void write_policy<double>(const Hdf5Group&, const LstmPolicy<double>&);
 template LstmPolicy<float> read_policy<float>(const Hdf5Group&, LstmPolicyParams);
 template LstmPolicy<double> read_policy<double>(const Hdf5Group&, LstmPolicyParams);
+template void write_policy_network<float>(const Hdf5Group&, const LstmPolicy<float>&);
+template void write_policy_network<double>(const Hdf5Group&, const LstmPolicy<double>&);
+template LstmPolicy<float> read_policy_network<float>(const Hdf5Group&, LstmPolicyParams);
+template LstmPolicy<double> read_policy_network<double>(const Hdf5Group&, LstmPolicyParams);
 
 }  // namespace l2o

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -105,14 +106,14 @@ void PolicyLossGradient<Scalar>::gradient_of_sequences(const LstmParameters<Scal
 }
 
 template <class Scalar>
-double PolicyLossGradient<Scalar>::loss_gradient(const LstmParameters<Scalar>& weights,
+void PolicyLossGradient<Scalar>::block_gradients(const LstmParameters<Scalar>& weights,
                                                  const PolicyMinibatch<Scalar>& minibatch,
                                                  const Eigen::VectorXd& step_weights,
-                                                 Eigen::VectorXd& gradient) {
-  const Eigen::Index sequences = minibatch.targets.rows();
-  const Eigen::Index blocks = block_count(sequences);
+                                                 std::span<const Eigen::Index> blocks,
+                                                 std::vector<PolicyBlockGradient>& results) {
+  const auto count = static_cast<Eigen::Index>(blocks.size());
   size_workspaces();
-  blocks_.resize(static_cast<std::size_t>(blocks));
+  results.resize(blocks.size());
   // Thread-count independence needs every GEMM of a block computed exactly as with one thread.
   // Eigen 3.4 blocks a GEMM's depth by the thread count it plans to use (nbThreads(), i.e. the
   // nthreads ICV, even when the enclosing team is inactive), which changes the rounding of the
@@ -122,16 +123,27 @@ double PolicyLossGradient<Scalar>::loss_gradient(const LstmParameters<Scalar>& w
   // Exceptions must not leave an OpenMP region: the first message is kept and rethrown after.
   std::string error;
 #pragma omp parallel for schedule(static)
-  for (Eigen::Index block = 0; block < blocks; ++block) {
+  for (Eigen::Index i = 0; i < count; ++i) {
     omp_set_num_threads(1);
     try {
-      gradient_of_sequences(weights, minibatch, step_weights, block, blocks_[block]);
+      gradient_of_sequences(weights, minibatch, step_weights, blocks[i], results[i]);
     } catch (const std::exception& e) {
 #pragma omp critical(policy_loss_error)
       if (error.empty()) error = e.what();
     }
   }
   if (!error.empty()) throw std::invalid_argument(error);
+}
+
+template <class Scalar>
+double PolicyLossGradient<Scalar>::loss_gradient(const LstmParameters<Scalar>& weights,
+                                                 const PolicyMinibatch<Scalar>& minibatch,
+                                                 const Eigen::VectorXd& step_weights,
+                                                 Eigen::VectorXd& gradient) {
+  const Eigen::Index sequences = minibatch.targets.rows();
+  all_blocks_.resize(static_cast<std::size_t>(block_count(sequences)));
+  std::iota(all_blocks_.begin(), all_blocks_.end(), Eigen::Index{0});
+  block_gradients(weights, minibatch, step_weights, all_blocks_, blocks_);
   return combine_block_gradients(blocks_, sequences, minibatch.targets.cols(), gradient);
 }
 

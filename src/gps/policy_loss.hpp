@@ -76,8 +76,16 @@ class PolicyLossGradient {
                              const Eigen::VectorXd& step_weights, Eigen::Index block,
                              PolicyBlockGradient& result);
 
-  /// The whole minibatch: every block (concurrently on OpenMP threads), then
-  /// combine_block_gradients. Returns the loss; sets `gradient`.
+  /// The unnormalised sums of the listed blocks (concurrently on OpenMP threads, each block
+  /// single-threaded inside) into `results`, one per listed block in list order: a rank's share
+  /// of a minibatch (§14). Throws std::invalid_argument on a block outside the minibatch.
+  void block_gradients(const LstmParameters<Scalar>& weights,
+                       const PolicyMinibatch<Scalar>& minibatch,
+                       const Eigen::VectorXd& step_weights, std::span<const Eigen::Index> blocks,
+                       std::vector<PolicyBlockGradient>& results);
+
+  /// The whole minibatch: block_gradients of every block, then combine_block_gradients.
+  /// Returns the loss; sets `gradient`.
   double loss_gradient(const LstmParameters<Scalar>& weights,
                        const PolicyMinibatch<Scalar>& minibatch,
                        const Eigen::VectorXd& step_weights, Eigen::VectorXd& gradient);
@@ -98,6 +106,7 @@ class PolicyLossGradient {
   Eigen::Index block_sequences_;
   LstmEngineParams engine_params_;
   std::vector<Workspace> workspaces_;        // one per OpenMP thread
+  std::vector<Eigen::Index> all_blocks_;     // loss_gradient's block list 0..blocks-1
   std::vector<PolicyBlockGradient> blocks_;  // loss_gradient's per-block results
 };
 

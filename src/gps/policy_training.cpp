@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gps/policy_gradient_reduction.hpp"
 #include "optim/hyperparameters.hpp"
 #include "util/random_stream.hpp"
 
@@ -101,8 +102,13 @@ double PolicyTrainer<Scalar>::minibatch_gradient(std::span<const Eigen::Index> s
     minibatch_.inputs.row(position) = inputs_.row(s);
     minibatch_.targets.row(position) = data_.targets.row(s);
   }
-  const double loss =
-      loss_.loss_gradient(policy_.compute_weights(), minibatch_, data_.step_weights, gradient);
+  // This rank's blocks, then every block in block order (one process: all of them, no MPI).
+  const Eigen::Index blocks = loss_.block_count(size);
+  loss_.block_gradients(policy_.compute_weights(), minibatch_, data_.step_weights,
+                        owned_blocks(blocks), owned_results_);
+  const std::vector<PolicyBlockGradient> all_blocks =
+      allgather_block_gradients(std::move(owned_results_), blocks);
+  const double loss = combine_block_gradients(all_blocks, size, data_.targets.cols(), gradient);
   norm_before_clip = clip_gradient_norm(gradient, params_.gradient_clip_norm);
   return loss;
 }

@@ -5,6 +5,12 @@
 // (seed, "policy-minibatch", {iteration, group, epoch}), full BPTT, the gradient's global norm
 // clipped to 5, no weight decay. Adam and its moments belong to the LstmPolicy and persist across
 // updates. No I/O; deterministic and thread-count independent (policy_loss.hpp).
+//
+// Data parallel over MPI ranks (gps-spec.md §14): each minibatch's fixed gradient blocks are
+// spread over the ranks and gathered to every rank in block order
+// (policy_gradient_reduction.hpp), so every rank takes the identical Adam step, bitwise the same
+// as one process. With several ranks update() and minibatch_gradient() are collectives: every
+// rank calls them with the same policy, data, parameters and key.
 #include <Eigen/Core>
 #include <cstdint>
 #include <span>
@@ -74,7 +80,7 @@ class PolicyTrainer {
   /// I_pi = min(max_steps, max_epochs * ceil(S / |S|)).
   [[nodiscard]] int steps_per_update() const;
   /// Loss (§8.4) and clipped gradient over the listed sequence indices (their order fixes the
-  /// positions); `norm_before_clip` receives the unclipped norm.
+  /// positions); `norm_before_clip` receives the unclipped norm. Collective (see above).
   double minibatch_gradient(std::span<const Eigen::Index> sequences, Eigen::VectorXd& gradient,
                             double& norm_before_clip);
   /// One policy update (§8.5) with minibatch streams keyed by `key`.
@@ -87,6 +93,7 @@ class PolicyTrainer {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> inputs_;  // S x 3T normalised
   PolicyLossGradient<Scalar> loss_;
   PolicyMinibatch<Scalar> minibatch_;
+  std::vector<PolicyBlockGradient> owned_results_;  // this rank's blocks of a minibatch
   Eigen::VectorXd gradient_;
 };
 

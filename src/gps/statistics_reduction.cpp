@@ -15,14 +15,29 @@ int group_owner(int group, int ranks) {
   return group % ranks;
 }
 
+namespace {
+
+// The total of every rank's serialised sums, merged in rank order (the integer sums make the
+// order irrelevant to the result).
+MomentSums merged(const MomentSums& shape, const std::vector<std::vector<std::uint64_t>>& buffers) {
+  MomentSums total(shape.steps(), shape.u_columns(), shape.v_columns());
+  for (const auto& buffer : buffers) total.merge(MomentSums::deserialize(buffer));
+  return total;
+}
+
+}  // namespace
+
 bool reduce_to_owner(MomentSums& sums, int owner) {
+  if (world_size() == 1 && owner == 0) return true;  // the partial sums are the total
   const std::vector<std::vector<std::uint64_t>> buffers = gather_words_to(owner, sums.serialize());
   if (world_rank() != owner) return false;
-  // Merged in rank order; the integer sums make the order irrelevant to the result.
-  MomentSums total(sums.steps(), sums.u_columns(), sums.v_columns());
-  for (const auto& buffer : buffers) total.merge(MomentSums::deserialize(buffer));
-  sums = std::move(total);
+  sums = merged(sums, buffers);
   return true;
+}
+
+void reduce_to_all(MomentSums& sums) {
+  if (world_size() == 1) return;
+  sums = merged(sums, allgather_words(sums.serialize()));
 }
 
 }  // namespace l2o

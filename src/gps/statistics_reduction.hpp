@@ -18,7 +18,13 @@ int group_owner(int group, int ranks);
 /// merged), elsewhere they are left as they were. Returns whether this rank is the owner.
 bool reduce_to_owner(MomentSums& sums, int owner);
 
-/// Reduces statistics[g] of every group g (TransitionStatistics or PolicyStatistics) to rank
+/// Collective over MPI_COMM_WORLD: every rank passes its partial sums (same shape on every rank);
+/// afterwards every rank holds the total over all ranks (e.g. the observation statistics that
+/// every rank's copy of a policy needs, §8.2).
+void reduce_to_all(MomentSums& sums);
+
+/// Reduces statistics[g] of every group g (TransitionStatistics, PolicyStatistics or
+/// PolicyMismatchStatistics) to rank
 /// group_owner(g, world size) (collective, groups in order). Returns per group whether this rank
 /// owns it and so holds the total.
 template <class Statistics>

@@ -10,6 +10,25 @@ void Optimizer::start(Eigen::Index dimension) {
                                 std::to_string(dimension));
   }
   dimension_ = dimension;
+  groups_.clear();
+  do_start(dimension);
+}
+
+void Optimizer::start(const std::vector<ParameterGroup>& groups) {
+  Eigen::Index dimension = 0;
+  for (const ParameterGroup& group : groups) {
+    if (group.offset != dimension || group.size < 1) {
+      throw std::invalid_argument(name() + ": start() needs groups that tile the parameters; \"" +
+                                  group.role + "\" starts at " + std::to_string(group.offset) +
+                                  " with size " + std::to_string(group.size) + ", expected " +
+                                  std::to_string(dimension) + " and >= 1");
+    }
+    dimension += group.size;
+  }
+  if (dimension < 1) throw std::invalid_argument(name() + ": start() needs at least one group");
+  check_groups(groups);
+  dimension_ = dimension;
+  groups_ = groups;
   do_start(dimension);
 }
 

@@ -4,8 +4,6 @@
 // 2 ranks with a meta-batch of 2 give the model of 1 rank; the delivered model runs in
 // `l2o evaluate`; bad input fails with one line.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -21,7 +19,10 @@
 namespace {
 
 namespace fs = std::filesystem;
+using l2o::test::check_absent_or_complete;
 using l2o::test::run_l2o;
+using l2o::test::spawn_l2o;
+using l2o::test::wait_for;
 
 // MNIST projected to 16 dimensions, 8 hidden units (d = 226), 30-step episodes of 3 truncations,
 // validation on 300 examples: about a second of training after loading MNIST, in 12 meta-batches
@@ -51,35 +52,6 @@ std::string meta_train(const fs::path& dir, const std::string& extra = "") {
 
 fs::path tiny_dir(const std::string& name) {
   return l2o::test::meta_train_dir(name, kTinyMetaTrain);
-}
-
-// Starts `l2o <arguments>` with output to `log`; returns its pid.
-pid_t spawn_l2o(const std::string& arguments, const fs::path& log) {
-  const std::string command =
-      "exec " + l2o::test::l2o_binary() + " " + arguments + " > " + log.string() + " 2>&1";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  REQUIRE(pid > 0);
-  return pid;
-}
-
-// Exit code, or -signal if killed.
-int wait_for(pid_t pid) {
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-// A file under its final name is absent or a complete file with its group.
-void check_absent_or_complete(const fs::path& path, const std::string& group) {
-  if (!fs::exists(path)) return;
-  INFO(path);
-  const auto file = l2o::open_hdf5_for_reading(path.string());
-  CHECK(file.contains(group));
-  CHECK(file.contains("meta"));
 }
 
 // Every dataset and attribute of the training state (not the provenance) agrees bitwise.

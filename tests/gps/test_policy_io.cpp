@@ -74,6 +74,6 @@ TEST_CASE("policy io: a missing or mis-shaped dataset is named", "[policy]") {
                                     "vector of 3"));
   CHECK_THROWS_AS(l2o::read_policy<double>(root.open_group("wrong_size")), l2o::InputError);
   CHECK_THROWS_WITH(l2o::read_policy<double>(root.open_group("wrong_size")),
-                    Catch::Contains(":/wrong_size/adam_first_moment: has 149 values, expected a "
+                    Catch::Contains(":/wrong_size/weights: has 149 values, expected a "
                                     "vector of 206"));
 }

@@ -1,0 +1,19 @@
+#pragma once
+// Results of work units spread over ranks (unit u on rank u mod Z, owned_units in
+// mpi_session.hpp), collected on every rank in unit order, so whatever is formed from them
+// afterwards (means, training sets) is independent of the rank count (gps-spec.md §14).
+#include <cstdint>
+#include <vector>
+
+namespace l2o {
+
+/// Collective: `owned` holds this rank's buffers of units rank, rank + Z, rank + 2Z, ... < count
+/// (in that order); returns the buffers of all `count` units in unit order, on every rank.
+/// Throws SystemError if a rank's number of buffers does not match the assignment.
+std::vector<std::vector<std::uint64_t>> allgather_units(
+    const std::vector<std::vector<std::uint64_t>>& owned, std::int64_t count);
+
+/// allgather_units for one double per unit (e.g. a rollout's cost), bit for bit.
+std::vector<double> allgather_unit_values(const std::vector<double>& owned, std::int64_t count);
+
+}  // namespace l2o

@@ -1,0 +1,89 @@
+#include "gps/psd_optimizer.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+namespace l2o {
+namespace {
+
+// Same roles, offsets and sizes: a run on `a` can be reset for `b`.
+bool same_layout(const std::vector<ParameterGroup>& a, const std::vector<ParameterGroup>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t g = 0; g < a.size(); ++g)
+    if (a[g].role != b[g].role || a[g].offset != b[g].offset || a[g].size != b[g].size)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+PsdOptimizer::PsdOptimizer(GpsModel model) : model_(std::move(model)) {
+  if (model_.groups.empty()) throw std::invalid_argument("psd: the model has no groups");
+  for (std::size_t g = 0; g < model_.groups.size(); ++g)
+    for (std::size_t earlier = 0; earlier < g; ++earlier)
+      if (model_.groups[earlier].role == model_.groups[g].role)
+        throw std::invalid_argument("psd: two model groups have the role \"" +
+                                    model_.groups[g].role + "\"");
+}
+
+std::string PsdOptimizer::name() const {
+  const std::string method = kPsdMethod;
+  return model_.features == FeatureSet::paper ? method
+                                              : method + "_" + feature_set_name(model_.features);
+}
+
+HyperparameterList PsdOptimizer::hyperparameters() const {
+  HyperparameterList list{
+      {"scale_free_features", model_.features == FeatureSet::scale_free ? 1.0 : 0.0}};
+  for (const GpsModelGroup& group : model_.groups) {
+    list.emplace_back(group.role + ".hidden_size",
+                      static_cast<double>(group.policy.shape().hidden_size));
+    list.emplace_back(group.role + ".action_scale", group.policy.constants().action_scale);
+  }
+  return list;
+}
+
+std::size_t PsdOptimizer::role_index(const std::string& role) const {
+  std::size_t index = 0;
+  while (index < model_.groups.size() && model_.groups[index].role != role) ++index;
+  return index;
+}
+
+void PsdOptimizer::check_groups(const std::vector<ParameterGroup>& groups) const {
+  for (const ParameterGroup& group : groups) {
+    if (role_index(group.role) < model_.groups.size()) continue;
+    std::string known;
+    for (const GpsModelGroup& model_group : model_.groups)
+      known += (known.empty() ? "" : ", ") + model_group.role;
+    throw std::invalid_argument("psd: the model has no policy for the role \"" + group.role +
+                                "\" (it has " + known +
+                                "); run it on nets with the layers it was trained on");
+  }
+}
+
+void PsdOptimizer::do_start(Eigen::Index dimension) {
+  const std::vector<ParameterGroup>& layout = groups();
+  if (layout.empty())
+    throw std::invalid_argument(
+        "psd: acts per parameter group; start it with the groups (start(groups)), not only the "
+        "dimension");
+  gradient_.resize(dimension);
+  if (run_ && same_layout(run_->groups(), layout)) {
+    run_->reset();
+    return;
+  }
+  // Policies by role (check_groups() has found one for each); a policy serves one run at a time.
+  std::vector<GpsPolicy*> policies;
+  for (const ParameterGroup& group : layout)
+    policies.push_back(&model_.groups[role_index(group.role)].policy);
+  run_.reset();
+  run_.emplace(layout, std::move(policies), model_.features);
+}
+
+Optimizer::Iteration PsdOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {
+  const double loss = oracle.loss_gradient(x, gradient_);
+  x += run_->steps(loss, gradient_, x);  // §15 step 2
+  return {loss, false};
+}
+
+}  // namespace l2o

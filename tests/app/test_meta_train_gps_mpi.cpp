@@ -1,0 +1,38 @@
+// gps-spec.md §14 end to end (issue 8 E1): `l2o meta-train --method gps` on the tiny task of
+// gps_tiny_run.hpp under mpirun -np 1 (one OpenMP thread) and -np 2 (two threads per rank) writes
+// bitwise the same checkpoint (the whole GPS state: local controllers, duals, previous models,
+// LSTM weights and Adam moments, best score) and the same model; only rank 0 writes, and the
+// provenance records the rank count.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+
+#include "app/gps_tiny_run.hpp"
+#include "app/run_l2o.hpp"
+#include "io/hdf5_file.hpp"
+
+namespace fs = std::filesystem;
+
+TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint and model bitwise",
+          "[app][gps][mpi]") {
+  const fs::path one = l2o::test::tiny_dir("meta-train-gps-np1");
+  const fs::path two = l2o::test::tiny_dir("meta-train-gps-np2");
+  const auto a = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one));
+  INFO(a.output);
+  REQUIRE(a.exit_code == 0);
+  // Two threads per rank as well: the result may depend on neither count.
+  const auto b = l2o::test::run_shell("OMP_NUM_THREADS=2 " + l2o::test::source_dir() +
+                                      "/scripts/mpirun.sh -np 2 " + l2o::test::l2o_binary() + " " +
+                                      l2o::test::meta_train(two));
+  INFO(b.output);
+  REQUIRE(b.exit_code == 0);
+  CHECK(b.output.find("method      gps, 3 iterations") != std::string::npos);
+  l2o::test::check_same_checkpoint(one / "checkpoint.h5", two / "checkpoint.h5");
+  l2o::test::check_same_model(one / "model.h5", two / "model.h5");
+  CHECK(l2o::open_hdf5_for_reading((two / "model.h5").string())
+            .open_group("meta")
+            .integer_attribute("mpi_ranks") == 2);
+  CHECK(l2o::open_hdf5_for_reading((two / "checkpoint.h5").string())
+            .open_group("checkpoint")
+            .integer_attribute("iteration") == 3);
+}

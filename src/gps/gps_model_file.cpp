@@ -27,7 +27,7 @@ void write_gps_model(const Hdf5Group& group, const std::vector<GpsPolicy>& polic
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const Hdf5Group sub = group.create_group(group_name(g));
     sub.set_attribute("role", groups[g].role);
-    write_policy_network(sub, policies[g]);
+    write_policy_network(sub, policies[g], StoredWeights::compute_precision);
   }
 }
 

@@ -8,7 +8,9 @@
 //     @role                   the group's role ("layer1.weights", ...), which it acts on
 //     @hidden_size            int64, LSTM cells
 //     @action_scale           sigma_a,g
-//     weights                 double [parameter_count], LstmParameters (PyTorch) layout
+//     weights                 float [parameter_count], LstmParameters (PyTorch) layout: the
+//                             float values the LSTM computes with (§1.2), so test-time steps
+//                             equal those of the trained policy bitwise at half the file size
 //     observation_scale       double [3], beta_g
 //     observation_offset      double [3], zeta_g
 // The dataset and attribute names are policy_io.hpp's (write_policy_network), so a policy group

@@ -28,9 +28,16 @@ Eigen::VectorXd read_vector(const Hdf5Group& group, const std::string& name, Eig
 }  // namespace
 
 template <class Scalar>
-void write_policy_network(const Hdf5Group& group, const LstmPolicy<Scalar>& policy) {
+void write_policy_network(const Hdf5Group& group, const LstmPolicy<Scalar>& policy,
+                          StoredWeights weights) {
   const PolicyConstants& constants = policy.constants();
-  write_vector(group, "weights", policy.weights().values());
+  const Eigen::VectorXd& values = policy.weights().values();
+  if (weights == StoredWeights::compute_precision) {
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> compute = values.template cast<Scalar>();
+    group.write("weights", compute.data(), {static_cast<std::uint64_t>(compute.size())});
+  } else {
+    write_vector(group, "weights", values);
+  }
   write_vector(group, "observation_scale", constants.normalisation.scale);
   write_vector(group, "observation_offset", constants.normalisation.offset);
   group.set_attribute("hidden_size", static_cast<std::int64_t>(policy.shape().hidden_size));
@@ -90,8 +97,10 @@ template void write_policy<float>(const Hdf5Group&, const LstmPolicy<float>&);
 template void write_policy<double>(const Hdf5Group&, const LstmPolicy<double>&);
 template LstmPolicy<float> read_policy<float>(const Hdf5Group&, LstmPolicyParams);
 template LstmPolicy<double> read_policy<double>(const Hdf5Group&, LstmPolicyParams);
-template void write_policy_network<float>(const Hdf5Group&, const LstmPolicy<float>&);
-template void write_policy_network<double>(const Hdf5Group&, const LstmPolicy<double>&);
+template void write_policy_network<float>(const Hdf5Group&, const LstmPolicy<float>&,
+                                          StoredWeights);
+template void write_policy_network<double>(const Hdf5Group&, const LstmPolicy<double>&,
+                                           StoredWeights);
 template LstmPolicy<float> read_policy_network<float>(const Hdf5Group&, LstmPolicyParams);
 template LstmPolicy<double> read_policy_network<double>(const Hdf5Group&, LstmPolicyParams);
 

@@ -4,6 +4,7 @@
 // so a write/read round trip is bitwise exact and training resumes as if uninterrupted.
 // Layout of the group:
 //   weights             dataset, double [parameter_count], LstmParameters (PyTorch) layout
+//                       (float in model files: StoredWeights::compute_precision)
 //   observation_scale   dataset, double [3], beta
 //   observation_offset  dataset, double [3], zeta
 //   adam_first_moment   dataset, double [parameter_count]
@@ -25,10 +26,19 @@ inline constexpr std::int64_t kMaxPolicyHiddenSize = 100000;
 template <class Scalar>
 void write_policy(const Hdf5Group& group, const LstmPolicy<Scalar>& policy);
 
+/// How write_policy_network stores the weights.
+enum class StoredWeights {
+  exact,  ///< omega in double: a round trip is bitwise exact (checkpoints)
+  /// omega in the policy's compute type Scalar (float for GPS): exactly the values the LSTM
+  /// computes with, so test-time steps are bitwise unchanged, at half the size (model files)
+  compute_precision,
+};
+
 /// Writes the policy without Adam's state: weights, observation_scale, observation_offset,
 /// hidden_size, action_scale.
 template <class Scalar>
-void write_policy_network(const Hdf5Group& group, const LstmPolicy<Scalar>& policy);
+void write_policy_network(const Hdf5Group& group, const LstmPolicy<Scalar>& policy,
+                          StoredWeights weights = StoredWeights::exact);
 
 /// Reads a policy written by write_policy. The hidden size comes from the file; Adam's
 /// hyperparameters and the engine's work decomposition from `params`. Throws InputError naming

@@ -167,6 +167,10 @@ void Hdf5Group::write(const std::string& name, const double* data, const Hdf5Sha
   write_numeric(*this, name, data, shape, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
+void Hdf5Group::write(const std::string& name, const float* data, const Hdf5Shape& shape) const {
+  write_numeric(*this, name, data, shape, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT);
+}
+
 void Hdf5Group::write(const std::string& name, const std::int64_t* data,
                       const Hdf5Shape& shape) const {
   write_numeric(*this, name, data, shape, H5T_STD_I64LE, H5T_NATIVE_INT64);

@@ -55,6 +55,9 @@ class Hdf5Group {
   void write(const std::string& name, const std::vector<double>& values) const {
     write(name, values.data(), {values.size()});
   }
+  /// Writes single-precision floats (row-major) with the given shape; read_doubles reads them
+  /// back exactly (HDF5 converts float to double on reading).
+  void write(const std::string& name, const float* data, const Hdf5Shape& shape) const;
   /// Writes 64-bit integers with the given shape.
   void write(const std::string& name, const std::int64_t* data, const Hdf5Shape& shape) const;
   void write(const std::string& name, const std::vector<std::int64_t>& values) const {

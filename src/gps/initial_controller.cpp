@@ -4,6 +4,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "dist/mpi_session.hpp"
+#include "dist/unit_gather.hpp"
+#include "dist/word_gather.hpp"
 #include "gps/features.hpp"
 #include "util/random_stream.hpp"
 
@@ -63,6 +66,31 @@ double pilot_score(const std::vector<double>& true_objective,
   return sum / terms;
 }
 
+namespace {
+
+// Mean pilot score of one candidate's controllers over the pilot rollouts; +inf once a rollout
+// becomes non-finite or is discarded by pilot_score (§11 item 1: discarded, not an error).
+double candidate_score(RolloutRecorder& recorder,
+                       const std::vector<LinearGaussianPolicy>& controllers,
+                       const std::vector<ScaledUnits>& raw_units, std::uint64_t pilot_seed,
+                       const InitialControllerParams& grid) {
+  constexpr double kDiscarded = std::numeric_limits<double>::infinity();
+  double sum = 0.0;
+  for (int n = 0; n < grid.pilot_rollouts; ++n) {
+    try {
+      const RolloutRecord record = recorder.record(controllers, raw_units, pilot_seed, {0, n});
+      const double score = pilot_score(record.true_objective, grid);
+      if (!std::isfinite(score)) return kDiscarded;
+      sum += score;
+    } catch (const RolloutError&) {
+      return kDiscarded;
+    }
+  }
+  return sum / grid.pilot_rollouts;
+}
+
+}  // namespace
+
 InitialController choose_initial_controller(const MlpTask& task, const MlpTask& cost_set,
                                             const GpsParams& params, std::uint64_t seed) {
   params.check();
@@ -81,33 +109,34 @@ InitialController choose_initial_controller(const MlpTask& task, const MlpTask& 
   const std::vector<ScaledUnits> raw_units(groups);
   const std::uint64_t pilot_seed = gps_pilot_seed(seed);
 
+  // Candidate c of the alpha-major grid is scored on rank c mod Z (§14: pilots are rollouts);
+  // the scores reach every rank in grid order, so the choice is the same for any rank count.
+  std::vector<PilotCandidate> grid_candidates;
+  for (double alpha : grid.learning_rates) {
+    for (double beta : grid.momentums) grid_candidates.push_back({.alpha = alpha, .beta = beta});
+  }
+  const auto count = static_cast<std::int64_t>(grid_candidates.size());
+  std::vector<double> owned_scores;
+  for (const std::int64_t c : owned_units(count, world_rank(), world_size())) {
+    const PilotCandidate& candidate = grid_candidates[static_cast<std::size_t>(c)];
+    const std::vector<LinearGaussianPolicy> controllers(
+        groups, raw_momentum_controller(candidate.alpha, candidate.beta, params.horizon));
+    owned_scores.push_back(candidate_score(recorder, controllers, raw_units, pilot_seed, grid));
+  }
+  const std::vector<double> scores = allgather_unit_values(owned_scores, count);
+
   InitialController result;
   double best_score = std::numeric_limits<double>::infinity();
-  for (double alpha : grid.learning_rates) {
-    for (double beta : grid.momentums) {
-      const std::vector<LinearGaussianPolicy> controllers(
-          groups, raw_momentum_controller(alpha, beta, params.horizon));
-      PilotCandidate candidate{.alpha = alpha, .beta = beta};
-      double sum = 0.0;
-      for (int n = 0; n < grid.pilot_rollouts && !candidate.discarded; ++n) {
-        try {
-          const RolloutRecord record = recorder.record(controllers, raw_units, pilot_seed, {0, n});
-          const double score = pilot_score(record.true_objective, grid);
-          candidate.discarded = !std::isfinite(score);
-          sum += score;
-        } catch (const RolloutError&) {
-          candidate.discarded = true;  // NaN/Inf: discarded, not an error (§11 item 1)
-        }
-      }
-      candidate.score =
-          candidate.discarded ? std::numeric_limits<double>::infinity() : sum / grid.pilot_rollouts;
-      if (candidate.score < best_score) {
-        best_score = candidate.score;
-        result.alpha = alpha;
-        result.beta = beta;
-      }
-      result.candidates.push_back(candidate);
+  for (std::size_t c = 0; c < grid_candidates.size(); ++c) {
+    PilotCandidate candidate = grid_candidates[c];
+    candidate.score = scores[c];
+    candidate.discarded = !std::isfinite(candidate.score);
+    if (candidate.score < best_score) {
+      best_score = candidate.score;
+      result.alpha = candidate.alpha;
+      result.beta = candidate.beta;
     }
+    result.candidates.push_back(candidate);
   }
   if (!std::isfinite(best_score)) {
     throw std::runtime_error(

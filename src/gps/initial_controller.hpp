@@ -61,8 +61,10 @@ struct InitialController {
 
 /// Runs the grid search of §11 item 1 on `task` (pilot rollouts of params.horizon steps with
 /// params.max_recorded recorded coordinates, seeds gps_pilot_seed(seed), contexts {0, n}), then
-/// items 2-3. Candidates are scored in grid order; ties keep the first. Throws
-/// std::runtime_error if every candidate is discarded.
+/// items 2-3. Candidates are scored in grid order; ties keep the first. Collective under MPI:
+/// candidate c is scored on rank c mod Z and the scores are gathered in grid order, so every
+/// rank gets the same result for any rank count. Throws std::runtime_error if every candidate
+/// is discarded.
 InitialController choose_initial_controller(const MlpTask& task, const MlpTask& cost_set,
                                             const GpsParams& params, std::uint64_t seed);
 

@@ -32,6 +32,13 @@ inline std::string meta_train_arguments(const std::filesystem::path& dir,
          " --set meta_train.model=" + (dir / "model.h5").string() + extra;
 }
 
+/// The one-line error of `--resume` for the run in `dir` before any checkpoint exists (both
+/// methods share the rule, meta_train_files.hpp).
+inline std::string missing_checkpoint_error(const std::filesystem::path& dir) {
+  return "l2o: error: --resume: no checkpoint \"" + (dir / "checkpoint.h5").string() +
+         "\" (meta_train.checkpoint); run without --resume to start training\n";
+}
+
 /// Starts `l2o <arguments>` in the background with stdout + stderr to `log`; returns its pid.
 inline pid_t spawn_l2o(const std::string& arguments, const std::filesystem::path& log) {
   const std::string command =

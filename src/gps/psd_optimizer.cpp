@@ -1,5 +1,6 @@
 #include "gps/psd_optimizer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -15,6 +16,25 @@ bool same_layout(const std::vector<ParameterGroup>& a, const std::vector<Paramet
   return true;
 }
 
+// Layer k of a role "layer<k>.weights" / "layer<k>.biases" (ParameterGroup::role), or 0.
+int role_layer(const std::string& role) {
+  const std::string prefix = "layer";
+  if (role.compare(0, prefix.size(), prefix) != 0) return 0;
+  int layer = 0;
+  for (std::size_t i = prefix.size(); i < role.size() && role[i] != '.'; ++i) {
+    if (role[i] < '0' || role[i] > '9' || layer > 100000) return 0;
+    layer = 10 * layer + (role[i] - '0');
+  }
+  return layer;
+}
+
+// Number of layers of the net `groups` make up.
+int layer_count(const std::vector<ParameterGroup>& groups) {
+  int layers = 0;
+  for (const ParameterGroup& group : groups) layers = std::max(layers, group.layer);
+  return layers;
+}
+
 }  // namespace
 
 PsdOptimizer::PsdOptimizer(GpsModel model) : model_(std::move(model)) {
@@ -24,6 +44,8 @@ PsdOptimizer::PsdOptimizer(GpsModel model) : model_(std::move(model)) {
       if (model_.groups[earlier].role == model_.groups[g].role)
         throw std::invalid_argument("psd: two model groups have the role \"" +
                                     model_.groups[g].role + "\"");
+  for (const GpsModelGroup& group : model_.groups)
+    model_layers_ = std::max(model_layers_, role_layer(group.role));
 }
 
 std::string PsdOptimizer::name() const {
@@ -43,6 +65,18 @@ HyperparameterList PsdOptimizer::hyperparameters() const {
   return list;
 }
 
+std::string PsdOptimizer::policy_role(const ParameterGroup& group, int net_layers) const {
+  // The first and the last layer keep their own policies. A hidden-to-hidden layer takes the
+  // model's hidden-layer policy at its depth, the deepest one beyond (for the paper's 2-layer
+  // models: the first layer's): like that layer it feeds a ReLU and receives its gradient through
+  // the layers above, whereas the last layer's policy only ever moved the softmax layer, the one
+  // layer that sees the loss gradient directly. A net as deep as the model keeps its roles.
+  const int layer = group.layer == net_layers
+                        ? model_layers_
+                        : std::clamp(group.layer, 1, std::max(1, model_layers_ - 1));
+  return "layer" + std::to_string(layer) + (group.is_bias ? ".biases" : ".weights");
+}
+
 std::size_t PsdOptimizer::role_index(const std::string& role) const {
   std::size_t index = 0;
   while (index < model_.groups.size() && model_.groups[index].role != role) ++index;
@@ -50,14 +84,16 @@ std::size_t PsdOptimizer::role_index(const std::string& role) const {
 }
 
 void PsdOptimizer::check_groups(const std::vector<ParameterGroup>& groups) const {
+  const int net_layers = layer_count(groups);
   for (const ParameterGroup& group : groups) {
-    if (role_index(group.role) < model_.groups.size()) continue;
+    const std::string role = policy_role(group, net_layers);
+    if (role_index(role) < model_.groups.size()) continue;
     std::string known;
     for (const GpsModelGroup& model_group : model_.groups)
       known += (known.empty() ? "" : ", ") + model_group.role;
-    throw std::invalid_argument("psd: the model has no policy for the role \"" + group.role +
-                                "\" (it has " + known +
-                                "); run it on nets with the layers it was trained on");
+    throw std::invalid_argument("psd: the model has no policy for the role \"" + role + "\"" +
+                                (role == group.role ? "" : " (for \"" + group.role + "\")") +
+                                " (it has " + known + "); the model file is incomplete");
   }
 }
 
@@ -72,10 +108,12 @@ void PsdOptimizer::do_start(Eigen::Index dimension) {
     run_->reset();
     return;
   }
-  // Policies by role (check_groups() has found one for each); a policy serves one run at a time.
+  // Policies by role (check_groups() has found one for each); a policy serves one run at a time,
+  // one group after the other, so groups that share a policy share its workspace safely.
+  const int net_layers = layer_count(layout);
   std::vector<GpsPolicy*> policies;
   for (const ParameterGroup& group : layout)
-    policies.push_back(&model_.groups[role_index(group.role)].policy);
+    policies.push_back(&model_.groups[role_index(policy_role(group, net_layers))].policy);
   run_.reset();
   run_.emplace(layout, std::move(policies), model_.features);
 }

@@ -277,6 +277,46 @@ TEST_CASE("psd optimizer: a 100-200-10 net with the roles of 48-8-10, 450 steps,
   }
 }
 
+TEST_CASE("psd optimizer: a 3-layer net takes the first-layer policy for its middle layer",
+          "[psd]") {
+  // The generalisation figure's mapping (psd_optimizer.hpp, policy_role): layer 1 -> layer 1,
+  // layer 2 (hidden to hidden) -> layer 1, layer 3 (softmax) -> layer 2; checked against a run
+  // given exactly those policies.
+  const auto train = l2o::load_dataset(l2o::test::data_dir(), "mnist", "train");
+  const auto data =
+      std::make_shared<l2o::ProjectedData>(l2o::RandomProjection(train, 20, 1).apply(train));
+  const l2o::MlpTask task(data, Mlp(20, {12, 12}, 10), 32);
+  const Mlp trained_on(48, {8}, 10);
+  for (const FeatureSet features : kBothFeatureSets) {
+    INFO(l2o::feature_set_name(features));
+    auto policies = l2o::test::test_gps_policies<float>(trained_on, 6, 361);
+    l2o::PsdOptimizer optimizer(model_of(policies, trained_on, features));
+    const auto iterates = trajectory(optimizer, task, 15, 362);
+
+    const std::vector<l2o::LstmPolicy<float>*> expected_policies{
+        &policies[0], &policies[1], &policies[0], &policies[1], &policies[2], &policies[3]};
+    l2o::PredictedStepDescent<float> descent(task.mlp().groups(), expected_policies, features);
+    VectorXd x = task.mlp().initial_parameters(362), gradient(task.dimension());
+    auto sampler = task.sampler(362);
+    l2o::MlpWorkspace workspace;
+    for (int t = 0; t < 15; ++t) {
+      const double loss = task.batch_objective(x, sampler.batch(t), gradient.data(), workspace);
+      x += descent.steps(loss, gradient, x);
+      INFO("t = " << t);
+      REQUIRE(x == iterates[t]);
+    }
+    // Another mapping moves the middle layer differently: the check above can fail.
+    l2o::PredictedStepDescent<float> wrong(
+        task.mlp().groups(),
+        {&policies[0], &policies[1], &policies[2], &policies[3], &policies[2], &policies[3]},
+        features);
+    VectorXd y = task.mlp().initial_parameters(362);
+    const double loss = task.batch_objective(y, sampler.batch(0), gradient.data(), workspace);
+    y += wrong.steps(loss, gradient, y);
+    CHECK(y != iterates[0]);
+  }
+}
+
 TEST_CASE("psd optimizer: a role the model lacks, or no groups at start, is an error", "[psd]") {
   const Mlp trained_on(48, {8}, 10);
   l2o::PsdOptimizer optimizer(model_of(l2o::test::test_gps_policies<float>(trained_on, 4, 351),
@@ -287,16 +327,27 @@ TEST_CASE("psd optimizer: a role the model lacks, or no groups at start, is an e
   CHECK(hyperparameters[0] == std::pair<std::string, double>{"scale_free_features", 1.0});
   CHECK(hyperparameters[1] == std::pair<std::string, double>{"layer1.weights.hidden_size", 4.0});
   CHECK(hyperparameters[8] == std::pair<std::string, double>{"layer2.biases.action_scale", 4e-3});
-
-  const Mlp deeper(48, {8, 8}, 10);
-  const std::string message =
-      "psd: the model has no policy for the role \"layer3.weights\" (it has layer1.weights, "
-      "layer1.biases, layer2.weights, layer2.biases); run it on nets with the layers it was "
-      "trained on";
-  CHECK_THROWS_WITH(optimizer.check_groups(deeper.groups()), message);
-  CHECK_THROWS_AS(optimizer.start(deeper.groups()), std::invalid_argument);
-  CHECK_THROWS_WITH(optimizer.start(deeper.groups()), message);
   CHECK_NOTHROW(optimizer.check_groups(Mlp(100, {200}, 2).groups()));
+  CHECK_NOTHROW(optimizer.check_groups(Mlp(100, {200, 200}, 2).groups()));
+
+  // A model without a policy for the first layer's biases.
+  GpsModel incomplete = model_of(l2o::test::test_gps_policies<float>(trained_on, 4, 352),
+                                 trained_on, FeatureSet::paper);
+  incomplete.groups.erase(incomplete.groups.begin() + 1);
+  l2o::PsdOptimizer lacking(std::move(incomplete));
+  const std::string message =
+      "psd: the model has no policy for the role \"layer1.biases\" (it has layer1.weights, "
+      "layer2.weights, layer2.biases); the model file is incomplete";
+  CHECK_THROWS_WITH(lacking.check_groups(trained_on.groups()), message);
+  CHECK_THROWS_AS(lacking.start(trained_on.groups()), std::invalid_argument);
+  CHECK_THROWS_WITH(lacking.start(trained_on.groups()), message);
+  // The middle layer of a deeper net is named with the policy it lacks.
+  CHECK_THROWS_WITH(lacking.check_groups(Mlp(48, {8, 8}, 10).groups()), message);
+  const std::vector<l2o::ParameterGroup> deeper = Mlp(48, {8, 8}, 10).groups();
+  CHECK_THROWS_WITH(lacking.check_groups({deeper[0], deeper[2], deeper[3], deeper[4], deeper[5]}),
+                    "psd: the model has no policy for the role \"layer1.biases\" (for "
+                    "\"layer2.biases\") (it has layer1.weights, layer2.weights, layer2.biases); "
+                    "the model file is incomplete");
   CHECK_THROWS_WITH(optimizer.start(trained_on.dimension()),
                     Catch::Contains("psd: acts per parameter group"));
   // Groups that do not tile the parameter vector.

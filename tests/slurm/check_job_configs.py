@@ -2,7 +2,7 @@
 """The experiment configs of the job chain (config/paper/, config/workstation/): every file passes
 `l2o config --check`, both profiles hold the same files, and the resolved configs (defaults filled
 in by l2o) describe the paper's experiments: each figure's architecture, minibatch and iterations
-(Li & Malik 2017, Figs. 1-5) on FER2013, CIFAR-10 and CIFAR-100 with >= 5 seeds and the learned
+(Li & Malik 2017, Figs. 1-5, and the generalisation figure 6) on FER2013, CIFAR-10 and CIFAR-100 with >= 5 seeds and the learned
 optimizers; tuning and L2L meta-training on the training task (MNIST-48, 48-48, minibatch 64);
 paper-scale L2L at gps-spec.md §16's settings (the schema defaults).
     check_job_configs.py L2O_BINARY SOURCE_DIR"""
@@ -17,6 +17,7 @@ FIGURES = {  # name: (architecture, minibatch, iterations)
     "fig3": ("48-48", 10, 400),
     "fig4": ("100-200", 10, 400),
     "fig5": ("100-200", 64, 800),
+    "fig6": ("100-200-200", 64, 1600),  # beyond the paper: a deeper net, 4x the horizon
 }
 TRAINING_TASK = {"dataset": "mnist", "input_dim": 48, "hidden": [48], "batch_size": 64}
 failures = []
@@ -61,6 +62,8 @@ def main(binary, source_dir):
             check(e["seeds"] >= 5, f"{where(figure + '.toml')}: {e['seeds']} seeds, the issue asks >= 5")
             check(len(e["optimizers"]) == 7 and e["learned"],
                   f"{where(figure + '.toml')}: all seven hand-designed and the learned optimizers")
+            check(sorted(os.path.basename(m).split("_")[0] for m in e["learned"]) == ["l2l", "psd"],
+                  f"{where(figure + '.toml')}: learned {e['learned']}, not one l2l and one psd model")
             tune = configs.get("tune.toml")
             check(tune is None or e["tuned"] == tune["run"]["output"],
                   f"{where(figure + '.toml')}: evaluate.tuned is not tune.toml's output")

@@ -16,7 +16,8 @@ export L2O_SET
 # check_tiny_outputs RESULTS FIGURE...: what the stages wrote, checked against the shrunk
 # configs: tuned.h5 chose sgd and adam; l2l_model.h5 trained every episode; each figure's file
 # holds the three data sets with sgd, adam and the learned l2l, each run's curve at iterations
-# 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure.
+# 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure; REPORT.md shows
+# every figure's image (analysis/report.py).
 check_tiny_outputs() {
   /usr/bin/python3 - "$tiny_episodes" "$@" <<'PYTHON'
 import os
@@ -54,6 +55,10 @@ for name in figures:
 summary = open(f"{results}/summary.md").read()
 if any(f"## {name}" not in summary for name in figures):
     fail("summary.md lacks a figure")
-print(f"outputs: tuned.h5, l2l_model.h5 ({episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md")
+report = open(f"{results}/REPORT.md").read()
+for name in figures:
+    if f"(REPORT_figures/{name}.png)" not in report or not os.path.getsize(f"{results}/REPORT_figures/{name}.png"):
+        fail(f"REPORT.md lacks {name}'s figure")
+print(f"outputs: tuned.h5, l2l_model.h5 ({episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md, REPORT.md")
 PYTHON
 }

@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""The reproduction report: docs/results/REPORT.md (Markdown with PNGs beside it) built from the
+HDF5 outputs of a completed job chain (jobs/README.md) -- one figure per paper figure (Li & Malik
+2017, Figs. 1-5: one panel per unseen task, true objective against iteration) and the
+generalisation figure (fig6), the headline table (where the learned optimizers rank), each
+figure's per-task tables, the tuned hyperparameters, per-iteration GPS diagnostics (psi's cost,
+pi's score, KL, eta, step multipliers: analysis/plot_gps_training.py) when a meta-training run's
+records are given, and each output's metadata (git revision, machine, ranks, threads, creation
+time, run seconds, the resolved config).
+
+    analysis/report.py RESULTS_DIR [-o docs/results/REPORT.md] [--gps-records DIR ...]
+
+RESULTS_DIR holds tuned.h5 and fig*.h5 (jobs/tune.sbatch, jobs/evaluate.sbatch). The figures go to
+<output stem>_figures/ beside the report. Exits 2 with one line on a missing or foreign input."""
+import argparse
+import dataclasses
+import datetime
+import os
+import platform
+import re
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot_curves  # noqa: E402
+import plot_gps_training  # noqa: E402
+from results_io import fail, load_results  # noqa: E402
+from summarize import mean_std, task_table  # noqa: E402
+
+FIGURE_FILE = re.compile(r"^(fig\d+)\.h5$")
+LEARNED = ("psd", "l2l")  # the learned optimizers the headline ranks, ours first
+# Li & Malik (2017): what each figure of the paper shows (their captions); fig6 is ours.
+PAPER_FIGURES = {
+    "fig1": "Fig. 1: 48 input and 48 hidden units, mini-batches of 64",
+    "fig2": "Fig. 2: 100 input and 200 hidden units, mini-batches of 64",
+    "fig3": "Fig. 3: 48 input and 48 hidden units, mini-batches of 10",
+    "fig4": "Fig. 4: 100 input and 200 hidden units, mini-batches of 10",
+    "fig5": "Fig. 5: 100 input and 200 hidden units, mini-batches of 64, 800 iterations",
+    "fig6": "Beyond the paper: 3 layers (100-200-200), mini-batches of 64, 1,600 iterations",
+}
+
+
+def read_meta(path):
+    """(attributes of /meta, resolved config text, sum of the runs' @wall_seconds) of an output."""
+    import h5py
+    try:
+        handle = h5py.File(path, "r")
+    except OSError:
+        fail(f"{path}: cannot open as HDF5; pass the results directory of a completed job chain")
+    with handle as f:
+        if "meta" not in f:
+            fail(f"{path}: no /meta group; not an l2o output")
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f["meta"].attrs.items()}
+        config = f["meta/config"][()]
+        config = config.decode() if isinstance(config, bytes) else str(config)
+        seconds = []
+        f.visititems(lambda name, obj: seconds.append(float(obj.attrs["wall_seconds"]))
+                     if "wall_seconds" in obj.attrs else None)
+        return attrs, config, float(np.sum(seconds))
+
+
+def read_tuned(path):
+    """[(optimizer, label, score)] of tune's /chosen, in file order."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        if "chosen" not in f:
+            fail(f"{path}: no /chosen group; pass the output of `l2o tune`")
+        rows = []
+        for name, group in f["chosen"].items():
+            label = group.attrs["label"]
+            rows.append((name, label.decode() if isinstance(label, bytes) else str(label),
+                         float(group.attrs["score"])))
+        return rows
+
+
+def figure_title(name, tasks):
+    """The caption of figure `name`: the paper's (or ours) plus what the file says it ran."""
+    first = tasks[0]
+    return PAPER_FIGURES.get(name, name) + f" ({len(first.curves[0].diverged)} seeds)"
+
+
+def final_means(task):
+    """{optimizer: mean final objective over seeds (+inf if a seed diverged)}."""
+    return {c.optimizer: mean_std(c.final())[0] for c in task.curves}
+
+
+def auc_means(task):
+    """{optimizer: mean AUC over seeds (+inf if a seed diverged)}."""
+    return {c.optimizer: mean_std(c.auc())[0] for c in task.curves}
+
+
+def rank_of(values, optimizer):
+    """1-based rank of `optimizer` among `values` (lower is better; ties share the better rank)."""
+    return 1 + sum(v < values[optimizer] for v in values.values())
+
+
+def number(value):
+    return f"{value:.4f}" if np.isfinite(value) else "diverged"
+
+
+def headline(figures):
+    """The headline table: per figure and task the best hand-designed optimizer and each learned
+    one's final objective and rank by final objective and by AUC, then the win counts."""
+    learned = [name for name in LEARNED
+               if any(c.optimizer == name for _, tasks in figures for t in tasks for c in t.curves)]
+    header = "| figure | task | best hand-designed (final) |" + "".join(
+        f" {name} final | {name} rank final / AUC |" for name in learned)
+    lines = [header, "|---|---|---|" + "---:|---:|" * len(learned)]
+    wins = {name: {} for name in learned}  # name -> {hand-designed: [wins, tasks]}
+    for figure, tasks in figures:
+        for task in tasks:
+            finals, aucs = final_means(task), auc_means(task)
+            hand = {k: v for k, v in finals.items() if k not in LEARNED}
+            best = min(hand, key=hand.get)
+            row = f"| {figure} | {task.label} | {best} {number(hand[best])} |"
+            for name in learned:
+                if name not in finals:
+                    row += " | |"
+                    continue
+                row += (f" {number(finals[name])} | {rank_of(finals, name)} / {rank_of(aucs, name)}"
+                        f" of {len(finals)} |")
+                for other, value in hand.items():
+                    tally = wins[name].setdefault(other, [0, 0])
+                    tally[0] += finals[name] < value
+                    tally[1] += 1
+            lines.append(row)
+    lines.append("")
+    for name in learned:
+        parts = [f"{other} {w}/{n}" for other, (w, n) in wins[name].items()]
+        lines.append(f"Tasks on which **{name}** ends below (final objective) the tuned "
+                     f"hand-designed optimizer: " + ", ".join(parts) + ".")
+        lines.append("")
+    return lines
+
+
+def metadata_table(entries):
+    """One row per output: file, subcommand, git revision, host, ranks x threads, created, run s."""
+    lines = ["| output | subcommand | git revision | host | ranks x threads | created (UTC) | "
+             "run seconds (sum) |", "|---|---|---|---|---|---|---:|"]
+    for name, (attrs, _, seconds) in entries:
+        lines.append(f"| {name} | {attrs.get('subcommand', '?')} | `{attrs.get('git_revision', '?')}` "
+                     f"| {attrs.get('hostname', '?')} | {attrs.get('mpi_ranks', '?')} x "
+                     f"{attrs.get('omp_threads_per_rank', '?')} | {attrs.get('created_utc', '?')} | "
+                     f"{seconds:.0f} |")
+    return lines
+
+
+def machine():
+    """CPU model and count of the machine running the report (the outputs name their host)."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        if names:
+            model = names[0]
+    except OSError:
+        pass
+    return f"{platform.node()}: {model}, {os.cpu_count()} logical CPUs, {platform.system()} " \
+           f"{platform.release()}"
+
+
+def build(args):
+    results = args.results
+    if not os.path.isdir(results):
+        fail(f"{results}: no such directory; pass the results directory of a completed job chain")
+    names = sorted((m.group(1) for m in map(FIGURE_FILE.match, os.listdir(results)) if m),
+                   key=lambda n: int(n[3:]))
+    if not names:
+        fail(f"{results}: no fig*.h5; run jobs/evaluate.sbatch first")
+    tuned_path = os.path.join(results, "tuned.h5")
+    if not os.path.isfile(tuned_path):
+        fail(f"{tuned_path}: missing; run jobs/tune.sbatch first")
+    output = args.output
+    figure_dir = os.path.splitext(output)[0] + "_figures"
+    os.makedirs(figure_dir, exist_ok=True)
+    relative = os.path.relpath(figure_dir, os.path.dirname(os.path.abspath(output)))
+
+    figures = [(name, load_results(os.path.join(results, name + ".h5"))) for name in names]
+    metas = [("tuned.h5", read_meta(tuned_path))] + [
+        (name + ".h5", read_meta(os.path.join(results, name + ".h5"))) for name in names]
+    lines = ["# Reproduction report: Learning to Optimize Neural Nets (Li & Malik, 2017)", "",
+             f"Generated by `analysis/report.py` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC "
+             f"from `{results}`:", "", "```", args.command or " ".join(["analysis/report.py"] + sys.argv[1:]),
+             "```", ""]
+    if args.notes:
+        with open(args.notes) as f:
+            lines += [f.read().rstrip(), ""]
+    lines += ["## Headline", "",
+              "Mean over seeds of the final true objective; rank among all optimizers of the "
+              "figure (1 = lowest) by final objective and by AUC (mean true objective over the "
+              "run). A diverged seed counts as +inf.", ""]
+    lines += headline(figures)
+
+    for name, tasks in figures:
+        image = f"{name}.png"
+        # Panels lettered as in the paper: (a) faces, (b) CIFAR-10, (c) CIFAR-100.
+        panels = [dataclasses.replace(task, label=f"({chr(ord('a') + k)}) {task.label}")
+                  for k, task in enumerate(tasks)]
+        plot_curves.plot(panels, os.path.join(figure_dir, image), title=figure_title(name, tasks))
+        lines += [f"## {PAPER_FIGURES.get(name, name)}", "",
+                  f"![{name}]({relative}/{image})", "",
+                  "Mean true objective over seeds (band: one standard deviation) against iteration, "
+                  "one panel per unseen task.", ""]
+        for task in tasks:
+            lines += task_table(task, args.digits) + [""]
+
+    lines += ["## Tuned hyperparameters", "",
+              "Chosen by `l2o tune` on the training task (MNIST projected to 48 dimensions, 48-48-10, "
+              "mini-batches of 64, 400 iterations); score = mean true objective over the run.", "",
+              "| optimizer | setting | score |", "|---|---|---:|"]
+    lines += [f"| {o} | {label} | {score:.4f} |" for o, label, score in read_tuned(tuned_path)]
+    lines.append("")
+
+    if args.gps_records:
+        runs = [plot_gps_training.load_run(d) for d in args.gps_records]
+        image = "gps_training.png"
+        plot_gps_training.plot(runs, os.path.join(figure_dir, image),
+                               title="GPS meta-training, per iteration")
+        lines += ["## GPS meta-training diagnostics", "",
+                  "Per GPS iteration (gps-spec.md §9, §10, §18.2): psi's sample cost and pi's score, "
+                  "the mean KL between psi and pi before and after BADMM, eta, the step multipliers, "
+                  "predicted vs actual improvement, the gradient model's R², seconds per phase.", "",
+                  f"![gps training]({relative}/{image})", ""]
+        for run in runs:
+            lines += plot_gps_training.run_table(run, args.digits) + [""]
+
+    lines += ["## Run metadata", "", f"Report machine: {machine()}.", ""]
+    lines += metadata_table(metas) + [""]
+    for name, (attrs, config, _) in metas:
+        lines += [f"<details><summary>{name}: command line and resolved config</summary>", "",
+                  "```", attrs.get("command_line", "?"), "```", "", "```toml", config.rstrip(),
+                  "```", "</details>", ""]
+    temporary = f"{output}.tmp.{os.getpid()}"
+    with open(temporary, "w") as f:
+        f.write("\n".join(lines))
+    os.replace(temporary, output)
+    return output
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", help="results directory of the chain (tuned.h5, fig*.h5)")
+    parser.add_argument("-o", "--output", default="docs/results/REPORT.md",
+                        help="report file (default docs/results/REPORT.md)")
+    parser.add_argument("--gps-records", nargs="*", default=[], metavar="DIR",
+                        help="<checkpoint stem>_iterations directories of GPS meta-training runs")
+    parser.add_argument("--notes", help="Markdown file inserted after the command (findings)")
+    parser.add_argument("--command", help="the command shown as having produced the report")
+    parser.add_argument("--digits", type=int, default=4, help="decimals in tables (default 4)")
+    args = parser.parse_args(argv)
+    print(f"report: wrote {build(args)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

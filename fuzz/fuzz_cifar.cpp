@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const l2o::InputError&) {
     return 0;
   }
-  if (!(dataset.example_size() == 32 * 32 * 3)) std::abort();
+  if (!(dataset.count > 0 && dataset.example_size() == 32 * 32 * 3)) std::abort();
   l2o::fuzz::require_consistent(dataset);
   return 0;
 }

@@ -188,8 +188,147 @@ def hdf5_corpus():
               libver="latest")
 
 
+# Meta-training checkpoints (src/l2l/l2l_checkpoint_file.hpp, src/gps/gps_checkpoint_file.hpp)
+# and GPS models (src/gps/gps_model_file.hpp) in l2o's layout, of the dimensions fuzz_checkpoint
+# reads them with: an L2L LSTM 2 -> 2 hidden -> 1 output (51 parameters), GPS horizon 2 with 2
+# groups (the state has 76 features, so the 76 x 77 matrices of a time step dominate; they are
+# gzip-compressed to keep the seeds small). Real checkpoints are far larger, too slow to fuzz: the
+# tiny L2L run's (tests/app, 5,301 parameters) is 181 KB, the tiny GPS run's (T = 40) 23 MB.
+L2L_PARAMETERS = 51
+GPS_HORIZON = 2
+GPS_GROUPS = 2
+GPS_STATE = 76
+GPS_POLICY_PARAMETERS = 59  # LSTM 3 observations -> 2 hidden -> 1 output
+
+TINY_CONFIG = b"""[run]
+seed = 7
+[task]
+input_dim = 16
+hidden = [8]
+[meta_train]
+method = "%s"
+"""
+
+
+def values(count, scale=0.01):
+    return np.array([scale * ((i * 7) % 11 - 5) for i in range(count)])
+
+
+def provenance(f, method):
+    f.create_group("meta")["config"] = (TINY_CONFIG % method.encode()).decode()
+
+
+def l2l_checkpoint(f, hidden_size=2, drop=None):
+    provenance(f, "l2l")
+    group = f.create_group("checkpoint")
+    group.attrs["method"] = "l2l"
+    for name, value in (("input_size", 2), ("hidden_size", hidden_size), ("num_layers", 1),
+                        ("output_size", 1), ("episodes_done", 4), ("adam_iteration", 2)):
+        group.attrs[name] = np.int64(value)
+    group.attrs["best_validation_loss"] = 0.25
+    for name in ("parameters", "adam_first_moment", "best_parameters"):
+        group[name] = values(L2L_PARAMETERS)
+    group["adam_second_moment"] = np.abs(values(L2L_PARAMETERS, 1e-4))
+    group["validation_losses"] = [0.5, 0.25, 0.3]
+    group["episode_meta_losses"] = [1.0, 0.9, 0.8, 0.85]
+    if drop:
+        del group[drop]
+
+
+def big(group, name, shape, fill=0.0):
+    group.create_dataset(name, data=np.full(shape, fill), compression="gzip", compression_opts=9)
+
+
+def linear_gaussian(parent, name):
+    group = parent.create_group(name)
+    group["gain"] = np.zeros((2, GPS_STATE))
+    group["bias"] = [0.1, -0.1]
+    group["variance"] = [0.01, 0.02]
+
+
+def gps_policy(group, weights_type="f8", adam=True):
+    group["weights"] = values(GPS_POLICY_PARAMETERS, 0.1).astype(weights_type)
+    group["observation_scale"] = [1.0, 2.0, 0.5]
+    group["observation_offset"] = [0.0, 0.1, -0.1]
+    group.attrs["hidden_size"] = np.int64(2)
+    group.attrs["action_scale"] = 0.05
+    if adam:
+        group["adam_first_moment"] = values(GPS_POLICY_PARAMETERS, 1e-3)
+        group["adam_second_moment"] = np.abs(values(GPS_POLICY_PARAMETERS, 1e-5))
+        group.attrs["adam_step"] = np.int64(10)
+
+
+def gps_checkpoint(f, policies=GPS_GROUPS):
+    provenance(f, "gps")
+    top = f.create_group("checkpoint")
+    top.attrs["method"] = "gps"
+    for name, value in (("seed", 11), ("iteration", 1), ("best_iteration", 0),
+                        ("group_count", GPS_GROUPS)):
+        top.attrs[name] = np.int64(value)
+    for name, value in (("initial_alpha", 0.3), ("initial_beta", 0.5), ("best_score", 1.5)):
+        top.attrs[name] = value
+    n, horizon = GPS_STATE, GPS_HORIZON
+    for g in range(GPS_GROUPS):
+        group = top.create_group("group_%d" % g)
+        for name, value in (("eta", 1.0), ("step_multiplier", 1.0), ("cost_normaliser", 2.0),
+                            ("action_scale", 0.05)):
+            group.attrs[name] = value
+        group["state_scale"] = np.ones(n)
+        group["lambda"] = np.zeros(horizon)
+        group["nu"] = np.full(horizon, 0.1)
+        for name in ("sampling_policy", "previous_sampling_policy", "previous_linearisation"):
+            linear_gaussian(group, name)
+        dynamics = group.create_group("previous_dynamics")
+        big(dynamics, "transition", (horizon - 1, n, n + 1))
+        dynamics["offset"] = np.zeros((horizon - 1, n))
+        big(dynamics, "noise_cov", (horizon - 1, n, n), 0.01)
+        dynamics["initial_mean"] = np.zeros(n)
+        big(dynamics, "initial_cov", (n, n), 0.01)
+        cost = group.create_group("previous_cost")
+        big(cost, "hessian", (horizon, n + 1, n + 1))
+        cost["gradient"] = np.zeros((horizon, n + 1))
+        if g < policies:
+            gps_policy(group.create_group("policy"))
+
+
+def gps_model(f):
+    provenance(f, "gps")
+    model = f.create_group("model")
+    model.attrs["method"] = "psd"
+    model.attrs["group_count"] = np.int64(GPS_GROUPS)
+    model.attrs["features"] = "paper"
+    for g in range(GPS_GROUPS):
+        group = model.create_group("group_%d" % g)
+        group.attrs["role"] = "layer1.weights" if g == 0 else "layer%d" % g
+        gps_policy(group, "f4", adam=False)
+
+
+def checkpoint_seed(name, build, libver="latest"):
+    directory = os.path.join(HERE, "corpus", "checkpoint")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    with h5py.File(path, "w", libver=libver, track_order=False) as f:
+        build(f)
+    return path
+
+
+def checkpoint_corpus():
+    checkpoint_seed("l2l_checkpoint", l2l_checkpoint, libver="earliest")
+    checkpoint_seed("l2l_missing_adam_second_moment",
+                    lambda f: l2l_checkpoint(f, drop="adam_second_moment"))
+    checkpoint_seed("l2l_other_hidden_size", lambda f: l2l_checkpoint(f, hidden_size=3))
+    gps = checkpoint_seed("gps_checkpoint", gps_checkpoint)
+    checkpoint_seed("gps_policy_in_one_group", lambda f: gps_checkpoint(f, policies=1))
+    checkpoint_seed("gps_model", gps_model)
+    with open(gps, "rb") as f:
+        whole = f.read()
+    write("checkpoint", "gps_checkpoint_truncated", whole[:len(whole) // 2])
+    write("checkpoint", "not_hdf5", TINY_CONFIG % b"gps")
+
+
 if __name__ == "__main__":
     idx_corpus()
     cifar_corpus()
     config_corpus()
     hdf5_corpus()
+    checkpoint_corpus()

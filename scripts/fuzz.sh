@@ -5,14 +5,14 @@
 # out-of-memory in l2o fails the script; the reproducer is kept in build-fuzz/fuzz-run/<target>/
 # beside the logs (log.<round>). Findings inside libhdf5 are reported, kept and skipped (below).
 # The executions of each target are summed from libFuzzer's final statistics.
-#   scripts/fuzz.sh [SECONDS [TARGET...]]   (targets: idx cifar config hdf5; default all)
+#   scripts/fuzz.sh [SECONDS [TARGET...]]   (targets: idx cifar config hdf5 checkpoint; default all)
 # Build dir: $L2O_FUZZ_BUILD_DIR (build-fuzz); $L2O_JOBS (default nproc) parallel build jobs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds="${1:-60}"
 build="${L2O_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 jobs="${L2O_JOBS:-$(nproc)}"
-targets=(idx cifar config hdf5)
+targets=(idx cifar config hdf5 checkpoint)
 [ $# -gt 1 ] && targets=("${@:2}")
 
 cmake -S "$here" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

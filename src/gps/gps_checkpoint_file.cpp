@@ -65,7 +65,7 @@ std::vector<double> read_array(const Hdf5Group& group, const std::string& name,
   std::vector<double> values = group.read_doubles(name, &shape);
   if (shape != expected)
     throw InputError(group.where(name) + ": shape " + shape_text(shape) + ", expected " +
-                     shape_text(expected) + "; the checkpoint is damaged or of another run");
+                     shape_text(expected));
   return values;
 }
 
@@ -102,7 +102,7 @@ std::vector<Eigen::VectorXd> read_vectors(const Hdf5Group& group, const std::str
 
 [[noreturn]] void invalid(const Hdf5Group& group, const std::string& name,
                           const std::string& what) {
-  throw InputError(group.where(name) + ": " + what + "; the checkpoint is damaged");
+  throw InputError(group.where(name) + ": " + what);
 }
 
 // A double attribute that must be finite and > 0.
@@ -192,14 +192,18 @@ void write_group_state(const Hdf5Group& group, const GpsGroupState& g) {
   write_cost(group, g.previous_cost);
 }
 
-GpsGroupState read_group_state(const Hdf5Group& group, Index horizon) {
+// `fitted`: the state is after iteration 0, which fixes the cost normaliser and leaves the
+// previous local model that step 6 of every later iteration needs (§10).
+GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, bool fitted) {
   GpsGroupState g;
   g.eta = read_positive(group, "eta");
   g.step_multiplier = read_positive(group, "step_multiplier");
   // NaN until iteration 0 fixes it (gps_state.hpp), then finite and > 0.
   g.cost_normaliser = group.double_attribute("cost_normaliser");
-  if (!std::isnan(g.cost_normaliser) &&
-      !(g.cost_normaliser > 0.0 && std::isfinite(g.cost_normaliser)))
+  const bool fixed = g.cost_normaliser > 0.0 && std::isfinite(g.cost_normaliser);
+  if (fitted && !fixed)
+    invalid(group, "cost_normaliser", "must be finite and > 0 after iteration 0");
+  if (!fixed && !std::isnan(g.cost_normaliser))
     invalid(group, "cost_normaliser", "must be NaN (not fixed yet) or finite and > 0");
   g.units.action_scale = group.double_attribute("action_scale");
   g.units.state_scale = read_vector(group, "state_scale", kStateDim);
@@ -213,6 +217,11 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon) {
   if (!(g.duals.nu.array() >= 0.0).all()) invalid(group, "nu", "penalties must be >= 0");
   if (!group.contains("sampling_policy"))
     invalid(group, "sampling_policy", "missing (every checkpoint has psi-hat)");
+  if (fitted)
+    for (const char* name : {"previous_sampling_policy", "previous_linearisation",
+                             "previous_dynamics", "previous_cost"})
+      if (!group.contains(name))
+        invalid(group, name, "missing (every checkpoint after iteration 0 has it)");
   g.sampling_policy = read_policy_group(group, "sampling_policy", horizon);
   g.previous_sampling_policy = read_policy_group(group, "previous_sampling_policy", horizon);
   g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon);
@@ -254,39 +263,45 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
   const std::int64_t stored_groups = group.integer_attribute("group_count");
   if (stored_groups != static_cast<std::int64_t>(group_count))
     throw InputError(group.where("group_count") + ": " + std::to_string(stored_groups) +
-                     " groups, this task has " + std::to_string(group_count) +
-                     "; resume with the checkpoint's [task]");
-  GpsCheckpoint checkpoint;
-  GpsState& state = checkpoint.state;
-  state.seed = static_cast<std::uint64_t>(group.integer_attribute("seed"));
-  const std::int64_t iteration = group.integer_attribute("iteration");
-  if (iteration < 0 || iteration > std::numeric_limits<int>::max())
-    invalid(group, "iteration", "out of range: " + std::to_string(iteration));
-  state.iteration = static_cast<int>(iteration);
-  state.initial_alpha = group.double_attribute("initial_alpha");
-  state.initial_beta = group.double_attribute("initial_beta");
-  checkpoint.best_score = group.double_attribute("best_score");
-  const std::int64_t best_iteration = group.integer_attribute("best_iteration");
-  if (best_iteration < -1 || best_iteration >= iteration)
-    invalid(group, "best_iteration", "out of range: " + std::to_string(best_iteration));
-  checkpoint.best_iteration = static_cast<int>(best_iteration);
+                     " groups, this task has " + std::to_string(group_count) + kDamagedCheckpoint);
+  // The identity fits; anything missing or malformed from here on is damage.
+  try {
+    GpsCheckpoint checkpoint;
+    GpsState& state = checkpoint.state;
+    state.seed = static_cast<std::uint64_t>(group.integer_attribute("seed"));
+    const std::int64_t iteration = group.integer_attribute("iteration");
+    if (iteration < 0 || iteration > std::numeric_limits<int>::max())
+      invalid(group, "iteration", "out of range: " + std::to_string(iteration));
+    state.iteration = static_cast<int>(iteration);
+    state.initial_alpha = group.double_attribute("initial_alpha");
+    state.initial_beta = group.double_attribute("initial_beta");
+    checkpoint.best_score = group.double_attribute("best_score");
+    const std::int64_t best_iteration = group.integer_attribute("best_iteration");
+    if (best_iteration < -1 || best_iteration >= iteration)
+      invalid(group, "best_iteration", "out of range: " + std::to_string(best_iteration));
+    checkpoint.best_iteration = static_cast<int>(best_iteration);
 
-  const Index horizon = params.horizon;
-  std::size_t policies = 0;
-  for (std::size_t g = 0; g < group_count; ++g) {
-    const Hdf5Group sub = group.open_group(group_name(g));
-    state.groups.push_back(read_group_state(sub, horizon));
-    if (sub.contains("policy")) {
-      state.policies.push_back(read_policy<float>(sub.open_group("policy"), params.policy));
-      ++policies;
+    const Index horizon = params.horizon;
+    std::size_t policies = 0;
+    for (std::size_t g = 0; g < group_count; ++g) {
+      const Hdf5Group sub = group.open_group(group_name(g));
+      state.groups.push_back(read_group_state(sub, horizon, state.iteration >= 1));
+      if (sub.contains("policy")) {
+        state.policies.push_back(read_policy<float>(sub.open_group("policy"), params.policy));
+        ++policies;
+      }
     }
+    // Policies exist for every group after iteration 0 and for none before (§12 step 2).
+    const std::size_t expected = state.iteration >= 1 ? group_count : 0;
+    if (policies != expected)
+      invalid(group, "",
+              std::to_string(policies) + " of " + std::to_string(group_count) +
+                  " groups have a policy, expected " + std::to_string(expected) + " at iteration " +
+                  std::to_string(state.iteration));
+    return checkpoint;
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + kDamagedCheckpoint);
   }
-  // Policies exist for every group (after iteration 0) or for none (§12 step 2).
-  if (policies != 0 && policies != group_count)
-    invalid(
-        group, "",
-        std::to_string(policies) + " of " + std::to_string(group_count) + " groups have a policy");
-  return checkpoint;
 }
 
 }  // namespace l2o

@@ -39,8 +39,11 @@ void write_gps_checkpoint(const Hdf5Group& group, const GpsCheckpoint& checkpoin
 
 /// The checkpoint written by write_gps_checkpoint, for a run with `params` on a task of
 /// `group_count` groups (policies get Adam's hyperparameters from params.policy). Throws
-/// InputError naming the file and object if the method is not "gps", the group count or horizon
-/// differs, or a dataset is missing, of the wrong shape, or holds invalid values.
+/// InputError naming the file and object if the method is not "gps", and, ending with
+/// kDamagedCheckpoint's fix (the app has compared the configurations before, so a mismatch here
+/// is damage), if the group count differs, a dataset or attribute is missing, of the wrong
+/// shape (another horizon) or holds invalid values, or a state after iteration 0 lacks a policy
+/// or the previous local model of a group.
 GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& params,
                                   std::size_t group_count);
 

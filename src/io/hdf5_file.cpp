@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "util/error.hpp"
@@ -57,6 +58,29 @@ std::uint64_t element_count(const Hdf5Shape& shape) {
   return n;
 }
 
+// How many times its stored bytes a dataset can hold. l2o writes no filters, but a file
+// compressed afterwards (h5repack -f GZIP=9) still reads: deflate expands at most 1032-fold
+// (zlib's limit), shuffle and Fletcher-32 not at all. Other filters are refused.
+std::uint64_t expansion_limit(hid_t dataset, const std::string& where) {
+  Hdf5Handle plist(checked(H5Dget_create_plist(dataset), "H5Dget_create_plist of " + where),
+                   H5Pclose);
+  const int filters = H5Pget_nfilters(plist.id());
+  if (filters < 0) throw SystemError("HDF5: H5Pget_nfilters of " + where + " failed");
+  std::uint64_t limit = 1;
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    std::size_t parameters = 0;
+    const H5Z_filter_t filter = H5Pget_filter2(plist.id(), static_cast<unsigned>(i), &flags,
+                                               &parameters, nullptr, 0, nullptr, nullptr);
+    if (filter == H5Z_FILTER_DEFLATE)
+      limit = 1032;
+    else if (filter != H5Z_FILTER_SHUFFLE && filter != H5Z_FILTER_FLETCHER32)
+      throw InputError(where + ": stored with HDF5 filter " + std::to_string(filter) +
+                       ", which l2o does not read; the file is damaged or not from l2o");
+  }
+  return limit;
+}
+
 // Elements of a dataset about to be read, checked against the bytes the file stores for it: the
 // shape comes from the file, and a damaged or hostile header can declare far more than the file
 // holds (8 TB of doubles in a 463-byte file), which would be allocated before HDF5 reads a byte.
@@ -72,7 +96,7 @@ std::uint64_t stored_element_count(hid_t dataset, const Hdf5Shape& shape,
   Hdf5Handle type(checked(H5Dget_type(dataset), "H5Dget_type of " + where), H5Tclose);
   const std::size_t element_size = H5Tget_size(type.id());
   const std::uint64_t stored = H5Dget_storage_size(dataset);
-  if (element_size == 0 || n > stored / element_size)
+  if (element_size == 0 || n / expansion_limit(dataset, where) > stored / element_size)
     throw InputError(where + ": " + std::to_string(n) + " elements declared but " +
                      std::to_string(stored) + " bytes stored; the file is damaged");
   return n;
@@ -84,6 +108,111 @@ void require_one_element(hid_t space_id, const std::string& where) {
   Hdf5Handle space(checked(space_id, "dataspace of " + where), H5Sclose);
   if (H5Sget_simple_extent_npoints(space.id()) != 1)
     throw InputError(where + ": expected a single value; the file is damaged or not from l2o");
+}
+
+// The unsigned little-endian number of `count` bytes at `bytes` (HDF5 file metadata).
+std::uint64_t little_endian(const unsigned char* bytes, int count) {
+  std::uint64_t value = 0;
+  for (int i = count - 1; i >= 0; --i) value = value << 8 | bytes[i];
+  return value;
+}
+
+// True if the global heap collection at byte `heap` (HDF5 file format, "Global Heap": "GCOL",
+// version 1, 3 reserved bytes, its size, then objects of index (2 bytes), reference count (2),
+// reserved (4), size (8) and data padded to 8 bytes; index 0 is free space, its size including
+// the header) lies within the file, every object within it, and object `index` holds at least
+// `length` bytes. libhdf5 1.10 walks the objects the same way before it reads one
+// (H5HG__cache_heap_deserialize) and loops forever when a size does not advance the walk (0, or
+// so large that the address wraps around), or copies wild lengths
+// (fuzz/known-libhdf5/*global_heap*). `read_at(at, count)` gives the file's bytes, empty beyond
+// its end.
+template <class ReadAt>
+bool global_heap_holds(const ReadAt& read_at, std::uint64_t heap, std::uint64_t index,
+                       std::uint64_t length) {
+  constexpr std::uint64_t kHeader = 16;  // of the collection and of each object
+  const auto header = read_at(heap, kHeader);
+  if (header.empty() || std::string(header.begin(), header.begin() + 4) != "GCOL") return false;
+  const std::uint64_t size = little_endian(header.data() + 8, 8);
+  if (size < kHeader) return false;
+  const auto collection = read_at(heap, size);
+  if (collection.empty()) return false;
+  bool found = false;
+  for (std::uint64_t at = kHeader; size - at >= kHeader;) {  // a shorter tail is free space
+    const std::uint64_t object = little_endian(collection.data() + at, 2);
+    const std::uint64_t object_size = little_endian(collection.data() + at + 8, 8);
+    if (object_size > size) return false;
+    const std::uint64_t extent = object == 0 ? object_size : kHeader + (object_size + 7) / 8 * 8;
+    if (extent < kHeader || extent > size - at) return false;
+    if (object == index) found = object_size >= length;
+    at += extent;
+  }
+  return found;
+}
+
+// libhdf5 allocates (and zeroes) a variable-length string's buffer at the length the file
+// declares before it reads a byte of the string, so a damaged length makes it take up to 4 GB
+// (fuzz/known-libhdf5/vlen_string_dataset_2GB_18s: 1.8 GB, 18 s). The length is the first field
+// of the stored element -- 4 bytes, little-endian (HDF5 file format, "Variable-Length" datatype,
+// disk representation) -- and the string's bytes live in the file's global heap, so a length
+// beyond the file's size is damage. The heap object it references is checked too
+// (global_heap_holds). Both before H5Dread; l2o writes strings as one contiguous variable-length
+// element (write_string), anything else is rejected.
+void check_string_length(hid_t dataset, const std::string& where) {
+  const std::string not_ours = "; the file is damaged or not from l2o";
+  Hdf5Handle type(checked(H5Dget_type(dataset), "H5Dget_type of " + where), H5Tclose);
+  if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) <= 0)
+    throw InputError(where + ": not a variable-length string" + not_ours);
+  Hdf5Handle plist(checked(H5Dget_create_plist(dataset), "H5Dget_create_plist of " + where),
+                   H5Pclose);
+  if (H5Pget_layout(plist.id()) != H5D_CONTIGUOUS || H5Pget_external_count(plist.id()) != 0)
+    throw InputError(where + ": string not stored contiguously in the file" + not_ours);
+  const haddr_t offset = H5Dget_offset(dataset);
+  if (offset == HADDR_UNDEF) return;  // never written: reads as the fill value (no length)
+  // The element: length (4 bytes), the heap collection's address (8) and the object's index (4),
+  // for files with 8-byte addresses and lengths (HDF5's default, all l2o writes).
+  Hdf5Handle file_id(checked(H5Iget_file_id(dataset), "H5Iget_file_id of " + where), H5Fclose);
+  Hdf5Handle file_plist(checked(H5Fget_create_plist(file_id.id()), "H5Fget_create_plist"),
+                        H5Pclose);
+  std::size_t address_size = 0, length_size = 0;
+  checked_status(H5Pget_sizes(file_plist.id(), &address_size, &length_size), "H5Pget_sizes");
+  hsize_t base = 0;  // heap addresses count from the end of a user block, if any
+  checked_status(H5Pget_userblock(file_plist.id(), &base), "H5Pget_userblock");
+  if (address_size != 8 || length_size != 8)
+    throw InputError(where + ": file with " + std::to_string(address_size) + "-byte addresses" +
+                     not_ours);
+  const ssize_t name_length = H5Fget_name(dataset, nullptr, 0);
+  if (name_length <= 0) throw SystemError("HDF5: H5Fget_name of " + where + " failed");
+  std::string file(static_cast<std::size_t>(name_length), '\0');
+  H5Fget_name(dataset, file.data(), file.size() + 1);
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) throw SystemError(where + ": cannot reopen " + file + " to check the string's length");
+  const auto file_size = static_cast<std::uint64_t>(in.tellg());
+  // `count` bytes at byte `at` of the file, or empty if they lie beyond its end.
+  const auto read_at = [&](std::uint64_t at, std::uint64_t count) {
+    std::vector<unsigned char> bytes;
+    if (at > file_size || count > file_size - at) return bytes;
+    bytes.resize(count);
+    in.seekg(static_cast<std::streamoff>(at));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(count));
+    if (!in) throw SystemError(where + ": cannot read the string's bytes from " + file);
+    return bytes;
+  };
+  const auto element = read_at(offset, 16);
+  if (element.empty())
+    throw InputError(where + ": string stored at byte " + std::to_string(offset) +
+                     ", beyond the end of the file; the file is damaged");
+  const std::uint64_t length = little_endian(element.data(), 4);
+  if (length > file_size)
+    throw InputError(where + ": string of " + std::to_string(length) +
+                     " bytes declared in a file of " + std::to_string(file_size) +
+                     " bytes; the file is damaged");
+  const std::uint64_t heap = little_endian(element.data() + 4, 8);
+  if (heap == 0) return;  // a null string: libhdf5 reads no heap
+  const std::uint64_t index = little_endian(element.data() + 12, 4);
+  if (heap > std::numeric_limits<std::uint64_t>::max() - base ||
+      !global_heap_holds(read_at, base + heap, index, length))
+    throw InputError(where + ": the global heap at byte " + std::to_string(heap) +
+                     " that holds the string is malformed; the file is damaged");
 }
 
 template <class T>
@@ -142,6 +271,7 @@ void Hdf5Handle::reset() {
 }
 
 std::string Hdf5Group::where(const std::string& name) const {
+  if (name.empty()) return file_ + ":" + path_;  // the group itself
   return file_ + ":" + (path_ == "/" ? "" : path_) + "/" + name;
 }
 
@@ -241,6 +371,7 @@ std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name,
 std::string Hdf5Group::read_string(const std::string& name) const {
   auto dataset = open_dataset(name);
   require_one_element(H5Dget_space(dataset.id()), where(name));
+  check_string_length(dataset.id(), where(name));
   auto type = string_type();
   char* text = nullptr;
   checked_status(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),

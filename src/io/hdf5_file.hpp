@@ -77,7 +77,9 @@ class Hdf5Group {
   /// Reads an integer dataset (stored as any integer type).
   [[nodiscard]] std::vector<std::int64_t> read_integers(const std::string& name,
                                                         Hdf5Shape* shape = nullptr) const;
-  /// Reads a string dataset.
+  /// Reads a variable-length string dataset as write_string stores it. Its declared length is
+  /// checked against the file's size on disk first (libhdf5 would allocate it blindly), so the
+  /// file must be complete on disk: read committed files, not one being written.
   [[nodiscard]] std::string read_string(const std::string& name) const;
   [[nodiscard]] std::string string_attribute(const std::string& name) const;
   [[nodiscard]] double double_attribute(const std::string& name) const;
@@ -85,7 +87,7 @@ class Hdf5Group {
 
   [[nodiscard]] hid_t id() const { return handle_.id(); }
   [[nodiscard]] const std::string& file() const { return file_; }
-  /// "file:/path/name" for error messages.
+  /// "file:/path/name" for error messages; "file:/path" for the group itself (empty `name`).
   [[nodiscard]] std::string where(const std::string& name) const;
 
  private:
@@ -94,6 +96,11 @@ class Hdf5Group {
   std::string file_;
   std::string path_;
 };
+
+/// The fix that ends the error for a missing or malformed part of a meta-training checkpoint
+/// (both methods' readers): a damaged checkpoint cannot be repaired, only replaced.
+inline constexpr const char* kDamagedCheckpoint =
+    "; the checkpoint is damaged: delete it and start afresh without --resume";
 
 /// Opens an existing file read-only; throws InputError naming the file if it is not HDF5.
 Hdf5Group open_hdf5_for_reading(const std::string& path);

@@ -14,7 +14,7 @@ Eigen::VectorXd read_vector(const Hdf5Group& group, const std::string& name, Eig
   const std::vector<double> values = group.read_doubles(name);
   if (static_cast<Eigen::Index>(values.size()) != size)
     throw InputError(group.where(name) + ": " + std::to_string(values.size()) +
-                     " values, expected " + std::to_string(size) + "; the checkpoint is damaged");
+                     " values, expected " + std::to_string(size));
   return Eigen::Map<const Eigen::VectorXd>(values.data(), size);
 }
 
@@ -47,20 +47,25 @@ L2lTrainerState read_l2l_checkpoint(const Hdf5Group& group, const LstmShape& sha
   const LstmShape stored = read_lstm_shape(group);
   if (shape_text(stored) != shape_text(shape))
     throw InputError(group.where("") + ": LSTM shape " + shape_text(stored) + ", this run uses " +
-                     shape_text(shape) + "; resume with the checkpoint's configuration");
-  const Eigen::Index n = shape.parameter_count();
-  L2lTrainerState state{
-      LstmParameters<double>(shape), {}, 0, LstmParameters<double>(shape), 0.0, {}, {}};
-  state.parameters.values() = read_vector(group, "parameters", n);
-  state.adam.first_moment = read_vector(group, "adam_first_moment", n);
-  state.adam.second_moment = read_vector(group, "adam_second_moment", n);
-  state.adam.iteration = group.integer_attribute("adam_iteration");
-  state.episodes_done = group.integer_attribute("episodes_done");
-  state.best_parameters.values() = read_vector(group, "best_parameters", n);
-  state.best_validation_loss = group.double_attribute("best_validation_loss");
-  state.validation_losses = group.read_doubles("validation_losses");
-  state.episode_meta_losses = group.read_doubles("episode_meta_losses");
-  return state;
+                     shape_text(shape) + kDamagedCheckpoint);
+  // The identity fits; anything missing or malformed from here on is damage.
+  try {
+    const Eigen::Index n = shape.parameter_count();
+    L2lTrainerState state{
+        LstmParameters<double>(shape), {}, 0, LstmParameters<double>(shape), 0.0, {}, {}};
+    state.parameters.values() = read_vector(group, "parameters", n);
+    state.adam.first_moment = read_vector(group, "adam_first_moment", n);
+    state.adam.second_moment = read_vector(group, "adam_second_moment", n);
+    state.adam.iteration = group.integer_attribute("adam_iteration");
+    state.episodes_done = group.integer_attribute("episodes_done");
+    state.best_parameters.values() = read_vector(group, "best_parameters", n);
+    state.best_validation_loss = group.double_attribute("best_validation_loss");
+    state.validation_losses = group.read_doubles("validation_losses");
+    state.episode_meta_losses = group.read_doubles("episode_meta_losses");
+    return state;
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + kDamagedCheckpoint);
+  }
 }
 
 }  // namespace l2o

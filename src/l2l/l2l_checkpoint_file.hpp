@@ -11,7 +11,8 @@ namespace l2o {
 void write_l2l_checkpoint(const Hdf5Group& group, const L2lTrainerState& state);
 
 /// The state stored by write_l2l_checkpoint. Throws InputError naming the file and object if the
-/// method is not "l2l", the shape differs from `shape`, or a dataset is missing or of the wrong
+/// method is not "l2l", and, ending with kDamagedCheckpoint's fix, if the shape differs from
+/// `shape` (l2o's L2L network is fixed) or a dataset or attribute is missing or of the wrong
 /// length. (Whether it fits the schedule is L2lTrainer::import_state's check.)
 L2lTrainerState read_l2l_checkpoint(const Hdf5Group& group, const LstmShape& shape);
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/hostile_checks.hpp"
 #include "app/run_l2o.hpp"
 #include "data/file_bytes.hpp"
 #include "io/hdf5_file.hpp"
@@ -19,7 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
+using l2o::test::expect_rejected;
+using l2o::test::read_text;
 using l2o::test::run_l2o;
+using l2o::test::snapshot;
 
 // Small enough that a whole training run takes a fraction of a second on real MNIST.
 const std::string kTiny =
@@ -30,43 +34,8 @@ std::string train(const fs::path& data_dir, const fs::path& output, const std::s
   return "train --data-dir " + data_dir.string() + " --output " + output.string() + kTiny + extra;
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
-}
-
-// Every entry under `dir`: file contents, symlink targets, directories. Two equal snapshots mean
-// nothing was lost, changed or added (temporary files included).
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> entries;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    const std::string name = entry.path().lexically_relative(dir).string();
-    if (entry.is_symlink())
-      entries[name] = "symlink to " + fs::read_symlink(entry.path()).string();
-    else if (entry.is_regular_file())
-      entries[name] = read_text(entry.path());
-    else
-      entries[name] = "directory";
-  }
-  return entries;
-}
-
-// Runs `l2o <arguments>` and checks the contract for bad input: the exit code, the output is
-// exactly one line "l2o: error: <message>", and `dir` is unchanged afterwards.
-void expect_rejected(const fs::path& dir, const std::string& arguments, const std::string& message,
-                     int exit_code = 2) {
-  const auto before = snapshot(dir);
-  const auto outcome = run_l2o(arguments);
-  INFO(arguments);
-  CHECK(outcome.exit_code == exit_code);
-  CHECK(outcome.output == "l2o: error: " + message + "\n");
-  CHECK(snapshot(dir) == before);
 }
 
 // A scratch data directory whose mnist/ files are symlinks to the real ones; a case then

@@ -95,12 +95,13 @@ TEST_CASE("GPS checkpoint: a checkpoint of another run fails with one line namin
   CHECK_THROWS_WITH(read_checkpoint(path, params, groups + 1),
                     path + ":/checkpoint/group_count: " + std::to_string(groups) +
                         " groups, this task has " + std::to_string(groups + 1) +
-                        "; resume with the checkpoint's [task]");
+                        "; the checkpoint is damaged: delete it and start afresh without "
+                        "--resume");
   l2o::GpsParams longer = params;
   longer.horizon = params.horizon + 1;
   CHECK_THROWS_WITH(read_checkpoint(path, longer, groups),
                     path +
                         ":/checkpoint/group_0/lambda: shape [40], expected [41]; the "
-                        "checkpoint is damaged or of another run");
+                        "checkpoint is damaged: delete it and start afresh without --resume");
   CHECK_THROWS_AS(read_checkpoint(path, longer, groups), l2o::InputError);
 }

@@ -17,6 +17,7 @@ TEST_CASE("datasets and attributes round-trip", "[io]") {
     group.write("m", matrix.data(), {2, 3});
     group.write("i", std::vector<std::int64_t>{-1, 7});
     group.write_string("text", "a = 1\n[b]\n");
+    group.write_string("empty", "");
     group.set_attribute("name", std::string("x"));
     group.set_attribute("value", 0.25);
     group.set_attribute("count", std::int64_t{42});
@@ -32,6 +33,7 @@ TEST_CASE("datasets and attributes round-trip", "[io]") {
   CHECK(shape == l2o::Hdf5Shape{2, 3});
   CHECK(group.read_integers("i") == std::vector<std::int64_t>{-1, 7});
   CHECK(group.read_string("text") == "a = 1\n[b]\n");
+  CHECK(group.read_string("empty").empty());
   CHECK(group.string_attribute("name") == "x");
   CHECK(group.double_attribute("value") == 0.25);
   CHECK(group.integer_attribute("count") == 42);
@@ -55,4 +57,53 @@ TEST_CASE("an uncommitted file leaves nothing and keeps an existing result", "[i
                     (dir / "no/such/dir/x.h5").string() + ": output directory " +
                         (dir / "no/such/dir").string() +
                         " does not exist; create it or choose another output path");
+}
+
+TEST_CASE("a damaged string length or heap is rejected before libhdf5 reads it", "[io]") {
+  // A fuzzed file whose /string element now points into other data: its stored length reads as
+  // 1768778100 bytes, which libhdf5 1.10 would allocate and zero (1.8 GB, 18 s) before failing.
+  const std::string path =
+      l2o::test::source_dir() + "/fuzz/known-libhdf5/vlen_string_dataset_2GB_18s";
+  const auto root = l2o::open_hdf5_for_reading(path);
+  CHECK_THROWS_WITH(root.read_string("string"),
+                    path +
+                        ":/string: string of 1768778100 bytes declared in a file of 11307 "
+                        "bytes; the file is damaged");
+  CHECK_THROWS_AS(root.read_string("string"), l2o::InputError);
+  // Intact lengths, damaged global heaps on which libhdf5 1.10 loops forever: an object whose
+  // size wraps the address around, a free-space entry of size 0.
+  for (const std::string name : {"vlen_string_dataset_global_heap_hang",
+                                 "vlen_string_dataset_global_heap_empty_free_space"}) {
+    const std::string file = l2o::test::source_dir() + "/fuzz/known-libhdf5/" + name;
+    CHECK_THROWS_WITH(l2o::open_hdf5_for_reading(file).open_group("meta").read_string("config"),
+                      file +
+                          ":/meta/config: the global heap at byte 2064 that holds the string is "
+                          "malformed; the file is damaged");
+  }
+  // Three integers, and one double: neither is a string l2o wrote.
+  CHECK_THROWS_WITH(
+      root.read_string("integers"),
+      path + ":/integers: expected a single value; the file is damaged or not from l2o");
+  const auto dir = l2o::test::scratch_dir("hdf5-string");
+  const std::string fixed = (dir / "fixed.h5").string();
+  {
+    l2o::AtomicHdf5File file(fixed);
+    file.root().write("x", std::vector<double>{1.0});
+    file.commit();
+  }
+  CHECK_THROWS_WITH(
+      l2o::open_hdf5_for_reading(fixed).read_string("x"),
+      fixed + ":/x: not a variable-length string; the file is damaged or not from l2o");
+}
+
+TEST_CASE("a compressed dataset reads within deflate's expansion limit", "[io]") {
+  // A fuzz seed whose 76 x 77 GPS matrices are zeros stored with gzip: 5852 doubles in 132 bytes.
+  const std::string path = l2o::test::source_dir() + "/fuzz/corpus/checkpoint/gps_checkpoint";
+  const auto dynamics = l2o::open_hdf5_for_reading(path)
+                            .open_group("checkpoint")
+                            .open_group("group_0")
+                            .open_group("previous_dynamics");
+  l2o::Hdf5Shape shape;
+  CHECK(dynamics.read_doubles("transition", &shape) == std::vector<double>(5852, 0.0));
+  CHECK(shape == l2o::Hdf5Shape{1, 76, 77});
 }

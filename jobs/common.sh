@@ -7,8 +7,9 @@
 #   l2o_ntasks    MPI ranks      SLURM_NTASKS, else L2O_NTASKS, else the script's default
 #   l2o_threads   OpenMP threads SLURM_CPUS_PER_TASK, else L2O_THREADS, else the script's default
 #                 -> OMP_NUM_THREADS
-# and defines l2o_launch / l2o_command (run l2o on those ranks: srun under SLURM, scripts/mpirun.sh
-# outside).
+# and defines l2o_command (how l2o runs on those ranks: srun under SLURM, scripts/mpirun.sh
+# outside), l2o_launch_stoppable and l2o_exit_stopped (running it with the graceful stop and the
+# requeue every l2o job has: meta-train, tune, evaluate).
 set -euo pipefail
 
 # L2O_PROFILE picks config/<profile>/ and results/<profile>/: "paper" inside a SLURM job (the
@@ -72,10 +73,54 @@ l2o_command() {
   echo "jobs: $(date -u +%FT%TZ) l2o $1 on $l2o_ntasks rank(s) x $l2o_threads thread(s) ($launcher)" >&2
 }
 
-# l2o_launch ARGS...: runs l2o ARGS as l2o_command lays it out.
-l2o_launch() {
+# l2o_launch_stoppable NAME ARGS...: runs l2o ARGS as l2o_command lays it out and sets
+# l2o_status to its exit code. The launcher runs in the background so that this shell can take
+# SIGUSR1 (SLURM's --signal=B:USR1@<seconds> before the walltime) or SIGTERM (scancel,
+# pre-emption) -- bash runs a trap only between commands -- and pass it on to the launcher as
+# SIGUSR1, the graceful stop; srun and mpirun forward it to every rank. l2o then saves its state
+# (checkpoint or progress file) and exits 75. NAME prefixes the log lines.
+l2o_launch_stoppable() {
+  l2o_stop_name=$1
+  shift
   l2o_command "$@"
-  "${l2o_cmd[@]}"
+  "${l2o_cmd[@]}" &
+  l2o_launcher=$!
+  trap 'l2o_stop_requested SIGUSR1' USR1
+  trap 'l2o_stop_requested SIGTERM' TERM
+  # wait returns 128+N both when a trap interrupts it and when the launcher died of signal N: wait
+  # again while the launcher lives; once it is gone, one more wait collects its real status.
+  local again
+  while true; do
+    l2o_status=0
+    wait "$l2o_launcher" || l2o_status=$?
+    [ "$l2o_status" -gt 128 ] || break
+    kill -0 "$l2o_launcher" 2>/dev/null && continue
+    again=0
+    wait "$l2o_launcher" || again=$?  # 127: its status was already collected
+    [ "$again" -eq 127 ] || l2o_status=$again
+    break
+  done
+  trap - USR1 TERM
+}
+
+l2o_stop_requested() {
+  echo "$l2o_stop_name: $(date -u +%FT%TZ) got $1, asking l2o to save and stop" >&2
+  kill -USR1 "$l2o_launcher" 2>/dev/null || true
+}
+
+# l2o_exit_stopped NAME SAVED: after l2o exited 75 (stopped, its state saved in the file SAVED).
+# Inside SLURM: requeues the job (scontrol requeue; the next start continues with --resume) and
+# exits 0, up to L2O_MAX_RESTARTS (default 50) restarts. Otherwise, or if the requeue is refused,
+# exits 75: run the script again to continue.
+l2o_exit_stopped() {
+  if [ -n "${SLURM_JOB_ID:-}" ] && [ "${SLURM_RESTART_COUNT:-0}" -lt "${L2O_MAX_RESTARTS:-50}" ]; then
+    echo "$1: $(date -u +%FT%TZ) $2 written; requeueing job $SLURM_JOB_ID" >&2
+    scontrol requeue "$SLURM_JOB_ID" && exit 0
+    echo "$1: scontrol requeue failed; resubmit this script to continue from $2" >&2
+  else
+    echo "$1: stopped with $2 saved; run again to continue" >&2
+  fi
+  exit 75
 }
 
 # l2o_figure_configs: the evaluation configs (one per paper figure), fig*.toml in name order; the

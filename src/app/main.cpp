@@ -1,7 +1,8 @@
 // l2o command line. Phases: parse the command line -> dispatch to a subcommand, which loads and
 // validates its config, sets up, runs and writes results. Errors: one line on stderr,
 // exit 2 for bad input, 3 for a failed system call, 1 for anything else; 75 (EX_TEMPFAIL) for a
-// meta-training run stopped by SIGTERM/SIGUSR1 after writing its checkpoint.
+// meta-training run or a tune/evaluate sweep stopped by SIGTERM/SIGUSR1 after writing its
+// checkpoint or progress file.
 #include <CLI/CLI.hpp>
 #include <Eigen/Core>
 #include <cstdio>
@@ -56,17 +57,36 @@ int main(int argc, char** argv) {
       "true-objective curves to HDF5");
   add_run_options(train, options, false);
 
+  // tune and evaluate are sweeps of independent runs, saved as they finish (sweep_progress.hpp).
+  const std::string sweep_saving =
+      " Finished runs are saved to <run.output>.progress.h5 (continue a killed or stopped sweep "
+      "with --resume; deleted once the output is written). On SIGTERM or SIGUSR1 it finishes the "
+      "runs in flight, saves them and exits with 75 (EX_TEMPFAIL).";
+  const std::string sweep_exit_codes =
+      "Exit codes: 0 done, 2 bad input, 3 failed system call, " +
+      std::to_string(l2o::kExitStopped) +
+      " stopped by SIGTERM/SIGUSR1 after saving the progress file (continue with --resume).";
+  const auto add_resume = [&](CLI::App* sweep) {
+    sweep->add_flag("--resume", options.resume,
+                    "continue from <run.output>.progress.h5 (same configuration): finished runs "
+                    "are taken from it, the others run");
+    sweep->footer(sweep_exit_codes);
+  };
   auto* tune = app.add_subcommand(
       "tune",
       "grid-search the hand-designed optimizers on the training task ([task], [tune]); "
-      "writes every curve and the chosen setting per optimizer to HDF5");
+      "writes every curve and the chosen setting per optimizer to HDF5." +
+          sweep_saving);
   add_run_options(tune, options, false);
+  add_resume(tune);
 
   auto* evaluate = app.add_subcommand(
       "evaluate",
       "run the tuned optimizers (evaluate.tuned) and learned ones (evaluate.learned) on the "
-      "tasks of [evaluate] over several seeds; writes true-objective curves to HDF5");
+      "tasks of [evaluate] over several seeds; writes true-objective curves to HDF5." +
+          sweep_saving);
   add_run_options(evaluate, options, false);
+  add_resume(evaluate);
 
   auto* meta_train = app.add_subcommand(
       "meta-train",

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "app/config_difference.hpp"
 #include "app/provenance.hpp"
 #include "util/error.hpp"
 
@@ -15,28 +16,6 @@ bool determines_training(const std::string& key, const std::string& method) {
   if (key == "l2l.episodes" || key == "gps.iterations") return false;
   return key.starts_with("task.") || key.starts_with(method + ".") || key == "run.seed" ||
          key == "meta_train.method" || key == "meta_train.cost_examples";
-}
-
-bool same_value(const Config& a, const Config& b, const KeySpec& spec) {
-  switch (spec.type) {
-    case KeyType::integer:
-      return a.integer(spec.key) == b.integer(spec.key);
-    case KeyType::real:
-      return a.real(spec.key) == b.real(spec.key);
-    case KeyType::boolean:
-      return a.boolean(spec.key) == b.boolean(spec.key);
-    case KeyType::string:
-      return a.string(spec.key) == b.string(spec.key);
-    case KeyType::integer_list:
-      return a.integers(spec.key) == b.integers(spec.key);
-    case KeyType::number_table:
-      return a.numbers(spec.key) == b.numbers(spec.key);
-    case KeyType::string_list:
-      return a.strings(spec.key) == b.strings(spec.key);
-    case KeyType::real_list:
-      return a.reals(spec.key) == b.reals(spec.key);
-  }
-  return false;
 }
 
 }  // namespace
@@ -59,19 +38,32 @@ MetaTrainFiles prepare_meta_train_files(const Config& config, bool resume) {
 }
 
 Hdf5Group open_checkpoint_to_resume(const std::string& path, const Config& config) {
-  Hdf5Group file = open_hdf5_for_reading(path);
+  Hdf5Group file = [&] {
+    try {
+      return open_hdf5_for_reading(path);
+    } catch (const InputError& e) {
+      throw InputError("--resume: " + std::string(e.what()) + "; check meta_train.checkpoint");
+    }
+  }();
   if (!file.contains("checkpoint"))
     throw InputError("--resume: \"" + path + "\" is not a meta-training checkpoint" +
                      (file.contains("model") ? " but a model file" : "") +
                      "; check meta_train.checkpoint");
+  // The method first: a checkpoint of the other method differs in many keys, this names the fix.
+  const std::string method = config.string("meta_train.method");
+  const std::string stored_method = file.open_group("checkpoint").string_attribute("method");
+  if (stored_method != method)
+    throw InputError("--resume: checkpoint \"" + path + "\" is of method " + stored_method +
+                     ", this run uses " + method + "; resume it with --method " + stored_method +
+                     " and its configuration (" + path + ":/meta/config)");
   const Config stored =
       Config::from_toml(file.open_group("meta").read_string("config"), path + ":/meta/config");
-  const std::string method = config.string("meta_train.method");
-  for (const auto& spec : config_schema())
-    if (determines_training(spec.key, method) && !same_value(stored, config, spec))
-      throw InputError("--resume: checkpoint \"" + path + "\" was made with another " + spec.key +
-                       "; resume with its configuration (" + path +
-                       ":/meta/config) or start afresh without --resume");
+  const std::string key = first_differing_key(
+      stored, config, [&](const std::string& k) { return determines_training(k, method); });
+  if (!key.empty())
+    throw InputError("--resume: checkpoint \"" + path + "\" was made with another " + key +
+                     "; resume with its configuration (" + path +
+                     ":/meta/config) or start afresh without --resume");
   return file;
 }
 

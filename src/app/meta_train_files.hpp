@@ -20,10 +20,11 @@ struct MetaTrainFiles {
 /// line naming the key and the fix) otherwise.
 MetaTrainFiles prepare_meta_train_files(const Config& config, bool resume);
 
-/// Opens the checkpoint `path` to resume it under `config`: throws InputError unless it holds
-/// /checkpoint and its stored configuration (/meta/config) has the same value of every key that
-/// determines the training numbers (task, run.seed, meta_train.method, meta_train.cost_examples
-/// and the method's section except its length, l2l.episodes or gps.iterations). Returns the root.
+/// Opens the checkpoint `path` to resume it under `config`: throws InputError unless it is an
+/// HDF5 file holding /checkpoint of the run's method and its stored configuration (/meta/config)
+/// has the same value of every key that determines the training numbers (task, run.seed,
+/// meta_train.method, meta_train.cost_examples and the method's section except its length,
+/// l2l.episodes or gps.iterations). Returns the root.
 Hdf5Group open_checkpoint_to_resume(const std::string& path, const Config& config);
 
 }  // namespace l2o

@@ -14,6 +14,7 @@ struct RunOptions {
   std::string data_dir;                ///< --data-dir (overrides data.dir)
   std::string output;                  ///< --output (overrides run.output)
   bool quiet = false;                  ///< --quiet: no progress lines
+  bool resume = false;                 ///< --resume (tune, evaluate): continue the progress file
   std::string command_line;            ///< the full argv, recorded in outputs
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 // Graceful stop of a long run: SIGTERM (a scheduler cancelling or pre-empting a job) and SIGUSR1
 // (SLURM's `--signal=USR1@<seconds>` pre-walltime warning) only set a flag; the run checks it at
-// its next safe point (meta-training: the end of a meta-batch), writes a checkpoint and exits with
-// kExitStopped, so the job can be requeued with --resume.
+// its next safe point (meta-training: the end of a meta-batch; tune and evaluate: the end of a
+// round of runs), writes a checkpoint (or progress file) and exits with kExitStopped, so the job
+// can be requeued with --resume.
 namespace l2o {
 
 /// Exit code of a run stopped by a signal after writing its checkpoint (sysexits EX_TEMPFAIL).

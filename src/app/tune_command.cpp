@@ -6,6 +6,8 @@
 
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
+#include "app/stop_request.hpp"
+#include "app/sweep_progress.hpp"
 #include "eval/run_record_io.hpp"
 #include "eval/sweep.hpp"
 #include "eval/tune_grid.hpp"
@@ -13,9 +15,21 @@
 #include "util/error.hpp"
 
 namespace l2o {
+namespace {
+
+// The keys that determine tune's runs: a progress file is resumed only under the same values
+// (paths, data.dir and reporting may change).
+bool determines_tuning(const std::string& key) {
+  return key.starts_with("task.") || key.starts_with("tune.") || key == "run.seed" ||
+         key == "run.iterations";
+}
+
+}  // namespace
 
 int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
-  // Phase 1: config, grid, task.
+  // Phase 1: config, grid, task, progress file. A stop requested from here on takes effect after
+  // the first round of runs.
+  install_stop_request_handlers();
   const Config config = load_config(options);
   const std::string output = config.string("run.output");
   prepare_output_directory(output, "run.output");
@@ -29,27 +43,31 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
       throw InputError(std::string("tune grid: ") + e.what());
     }
   }
-  const TaskSpec spec = training_task_from_config(config);
-  const MlpTask task = make_task(spec);
   const std::int64_t seeds = config.integer("tune.seeds");
   const std::int64_t iterations = config.integer("run.iterations");
   const std::int64_t record_every = config.integer("tune.record_every");
   const auto base_seed = static_cast<std::uint64_t>(config.integer("run.seed"));
   const auto units = static_cast<std::int64_t>(settings.size()) * seeds;
+  SweepProgress saved(output, {"tune", units, determines_tuning, ""}, config, options.command_line,
+                      mpi.size(), options.resume);
+  const TaskSpec spec = training_task_from_config(config);
+  const MlpTask task = make_task(spec);
   const std::string label = spec.label(task.mlp().num_classes());
   if (mpi.is_root() && !options.quiet)
     std::fprintf(
         stderr,
-        "[tune] %s: %zu settings x %lld seeds x %lld iterations = %lld runs on %d rank(s)\n",
+        "[tune] %s: %zu settings x %lld seeds x %lld iterations = %lld runs on %d rank(s)%s\n",
         label.c_str(), settings.size(), static_cast<long long>(seeds),
-        static_cast<long long>(iterations), static_cast<long long>(units), mpi.size());
+        static_cast<long long>(iterations), static_cast<long long>(units), mpi.size(),
+        saved.resume_note().c_str());
 
   // Phase 2: the runs. Unit u = (setting u / seeds, seed index u % seeds); its seed depends on the
   // seed index only, so every setting sees the same initial points and minibatches.
-  const auto mine = static_cast<std::int64_t>(owned_units(units, mpi.rank(), mpi.size()).size());
-  ProgressReporter progress("tune", mine, 1, options.quiet || !mpi.is_root());
+  UnitRecords& records = saved.finished();
+  ProgressReporter progress("tune", sweep_share(units, records, mpi.rank(), mpi.size()), 1,
+                            options.quiet || !mpi.is_root());
   std::int64_t done = 0;
-  const auto records = run_units_distributed(units, mpi.rank(), mpi.size(), [&](std::int64_t unit) {
+  const auto run_unit = [&](std::int64_t unit) {
     const auto s = static_cast<std::size_t>(unit / seeds);
     const std::int64_t seed_index = unit % seeds;
     RunRecord record =
@@ -62,7 +80,8 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
                   static_cast<long long>(seed_index), curve_score(record));
     progress.update(++done, what);
     return record;
-  });
+  };
+  if (run_saved_sweep(saved, mpi, run_unit) != 0) return kExitStopped;
   if (!mpi.is_root()) return 0;
 
   // Phase 3: scores (mean over seeds; any diverged seed makes the setting +inf) and choices.
@@ -70,7 +89,7 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
   std::vector<std::int64_t> diverged(settings.size(), 0);
   for (std::int64_t unit = 0; unit < units; ++unit) {
     const auto s = static_cast<std::size_t>(unit / seeds);
-    const auto& record = records[static_cast<std::size_t>(unit)];
+    const auto& record = records.at(unit);
     scores[s] += curve_score(record) / static_cast<double>(seeds);
     diverged[s] += record.diverged_at >= 0 ? 1 : 0;
   }
@@ -97,8 +116,7 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
         const Hdf5Group run = group.create_group(indexed_name("run", k));
         run.set_attribute("seed",
                           static_cast<std::int64_t>(base_seed + static_cast<std::uint64_t>(k)));
-        write_run_record(
-            run, records[s * static_cast<std::size_t>(seeds) + static_cast<std::size_t>(k)]);
+        write_run_record(run, records.at(static_cast<std::int64_t>(s) * seeds + k));
       }
     }
     const Hdf5Group chosen = file.root().create_group("chosen");
@@ -111,6 +129,7 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
     }
   }
   file.commit();
+  saved.remove();
 
   // Summary on stdout: the chosen setting per optimizer.
   std::printf("task  %s (%lld iterations, %lld seeds)\n", label.c_str(),

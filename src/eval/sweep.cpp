@@ -10,23 +10,67 @@
 
 namespace l2o {
 
+namespace {
+
+// The records rank 0 gathers from every rank's (unit index, packed record) buffer.
+void gather_records(const std::vector<double>& packed, int rank, UnitRecords& records) {
+  const std::vector<double> all = gather_to_root(packed);
+  if (rank != 0) return;
+  for (std::size_t position = 0; position < all.size();) {
+    const auto unit = static_cast<std::int64_t>(all[position++]);
+    records[unit] = unpack_run_record(all, position);
+  }
+}
+
+void pack_unit(std::int64_t unit, const RunRecord& record, std::vector<double>& packed) {
+  packed.push_back(static_cast<double>(unit));
+  pack_run_record(record, packed);
+}
+
+std::vector<std::int64_t> missing_units(std::int64_t count, const UnitRecords& finished) {
+  std::vector<std::int64_t> missing;
+  for (std::int64_t unit = 0; unit < count; ++unit)
+    if (finished.count(unit) == 0) missing.push_back(unit);
+  return missing;
+}
+
+}  // namespace
+
 std::vector<RunRecord> run_units_distributed(std::int64_t count, int rank, int size,
                                              const UnitRunner& run_unit) {
   std::vector<double> packed;
-  for (const std::int64_t unit : owned_units(count, rank, size)) {
-    const RunRecord record = run_unit(unit);
-    packed.push_back(static_cast<double>(unit));
-    pack_run_record(record, packed);
-  }
-  const std::vector<double> all = gather_to_root(packed);
-  if (rank != 0) return {};
-  // Records arrive grouped by rank; place them by unit index.
-  std::vector<RunRecord> records(static_cast<std::size_t>(count));
-  for (std::size_t position = 0; position < all.size();) {
-    const auto unit = static_cast<std::size_t>(all[position++]);
-    records.at(unit) = unpack_run_record(all, position);
-  }
+  for (const std::int64_t unit : owned_units(count, rank, size))
+    pack_unit(unit, run_unit(unit), packed);
+  UnitRecords gathered;
+  gather_records(packed, rank, gathered);
+  std::vector<RunRecord> records;
+  for (auto& [unit, record] : gathered) records.push_back(std::move(record));
   return records;
+}
+
+std::int64_t sweep_share(std::int64_t count, const UnitRecords& finished, int rank, int size) {
+  return static_cast<std::int64_t>(
+      owned_units(static_cast<std::int64_t>(missing_units(count, finished).size()), rank, size)
+          .size());
+}
+
+int run_sweep(std::int64_t count, UnitRecords& finished, int rank, int size,
+              const UnitRunner& run_unit, const std::function<int()>& stop_signal,
+              const RoundHook& after_round) {
+  const std::vector<std::int64_t> missing = missing_units(count, finished);
+  // One unit per rank per round: a stop waits for one unit at most, and rank 0 can save the
+  // records after every round (it decides how often, sweep_progress.hpp).
+  for (std::size_t start = 0; start < missing.size(); start += static_cast<std::size_t>(size)) {
+    std::vector<double> packed;
+    const std::size_t mine = start + static_cast<std::size_t>(rank);
+    if (mine < missing.size()) pack_unit(missing[mine], run_unit(missing[mine]), packed);
+    gather_records(packed, rank, finished);
+    const auto signal = static_cast<int>(max_over_ranks(stop_signal()));
+    const bool last = signal != 0 || start + static_cast<std::size_t>(size) >= missing.size();
+    if (rank == 0) after_round(finished, last);
+    if (signal != 0 && start + static_cast<std::size_t>(size) < missing.size()) return signal;
+  }
+  return 0;
 }
 
 TaskSpec training_task_from_config(const Config& config) {

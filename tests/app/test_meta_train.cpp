@@ -24,34 +24,13 @@ using l2o::test::run_l2o;
 using l2o::test::spawn_l2o;
 using l2o::test::wait_for;
 
-// MNIST projected to 16 dimensions, 8 hidden units (d = 226), 30-step episodes of 3 truncations,
-// validation on 300 examples: about a second of training after loading MNIST, in 12 meta-batches
-// that each end with a checkpoint, so kills land before, between and during checkpoint writes.
-const char* kTinyMetaTrain = R"([run]
-seed = 7
-[task]
-input_dim = 16
-hidden = [8]
-batch_size = 32
-[meta_train]
-checkpoint_every = 1
-cost_examples = 300
-[l2l]
-episodes = 12
-horizon = 30
-truncation = 10
-validation_interval = 2
-validation_episodes = 2
-learning_rate = 0.003
-)";
-
 // The meta-train command line for the run in `dir`.
 std::string meta_train(const fs::path& dir, const std::string& extra = "") {
   return l2o::test::meta_train_arguments(dir, extra);
 }
 
 fs::path tiny_dir(const std::string& name) {
-  return l2o::test::meta_train_dir(name, kTinyMetaTrain);
+  return l2o::test::meta_train_dir(name, l2o::test::kTinyL2l);
 }
 
 // Every dataset and attribute of the training state (not the provenance) agrees bitwise.

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -16,7 +15,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "app/gps_tiny_run.hpp"
@@ -26,6 +24,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+using l2o::test::files_below;
+using l2o::test::is_temporary;
+using l2o::test::wait_until;
 
 // How far a run has come, from its progress lines: the header line ends set-up and the initial
 // controller; one "[meta-train] k/n iteration i:" line follows each checkpointed iteration.
@@ -68,19 +69,6 @@ int first_iteration(const fs::path& dir) {
                               .integer_attribute("iteration"));
 }
 
-bool is_temporary(const fs::path& path) {
-  const std::string name = path.filename().string();
-  return name.find(".tmp.") != std::string::npos || name.find(".probe.") != std::string::npos;
-}
-
-// Every file below `dir` by name relative to it.
-std::set<std::string> files_below(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file()) names.insert(fs::relative(entry.path(), dir).string());
-  return names;
-}
-
 // No half-written file under a final name: every .h5 file that is not a temporary one opens and
 // holds /meta (checkpoint.h5 and model.h5 also their group).
 void check_final_files_complete(const fs::path& dir) {
@@ -111,20 +99,6 @@ double cpu_seconds(pid_t pid) {
   double user = 0.0, system = 0.0;
   fields >> user >> system;
   return (user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Polls every millisecond until `ready()` or the process has exited (then false; it stays
-// unreaped so that the caller's kill and wait_for see its real exit status).
-template <class Ready>
-bool wait_until(pid_t pid, Ready ready) {
-  while (!ready()) {
-    siginfo_t info{};
-    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-        info.si_pid == pid)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 // When the phases of the uninterrupted run ended, in CPU seconds of its process.

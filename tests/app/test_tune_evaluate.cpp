@@ -10,26 +10,17 @@
 #include "eval/run_record_io.hpp"
 #include "io/hdf5_file.hpp"
 #include "run_l2o.hpp"
+#include "sweep_outputs.hpp"
 #include "test_support.hpp"
 
 namespace {
 
+using l2o::test::check_same_run;
 using l2o::test::run_l2o_mpi;
 using l2o::test::run_shell;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-// Everything but the wall time must agree bitwise.
-void check_same_run(const l2o::Hdf5Group& a, const l2o::Hdf5Group& b) {
-  const auto ra = l2o::read_run_record(a), rb = l2o::read_run_record(b);
-  CHECK(ra.recorded_iterations == rb.recorded_iterations);
-  CHECK(ra.true_objective == rb.true_objective);
-  CHECK(ra.minibatch_objective == rb.minibatch_objective);
-  CHECK(ra.evaluations == rb.evaluations);
-  CHECK(ra.diverged_at == rb.diverged_at);
-  CHECK(a.integer_attribute("seed") == b.integer_attribute("seed"));
 }
 
 const char* kTuneConfig = R"([run]

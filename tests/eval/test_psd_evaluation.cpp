@@ -1,7 +1,9 @@
 // The GPS model as a harness optimizer (gps-spec.md §15): loaded from its file and driven by
 // run_optimizer it follows exactly the trajectory of GPS's own evaluation rollouts (same seeds,
-// bitwise, both feature sets); the evaluation plan refuses a model on a net with a role it lacks
-// before any run starts.
+// bitwise, both feature sets); the evaluation plan checks a model against every task's net (a
+// deeper one included) and refuses one that lacks a policy before any run starts.
+#include <hdf5.h>
+
 #include <catch2/catch.hpp>
 #include <span>
 
@@ -44,25 +46,38 @@ TEST_CASE("psd model through run_optimizer: the trajectory of evaluate_policies,
   }
 }
 
-TEST_CASE("learned_optimizers: a psd model on a net with a role it lacks fails before any run",
+TEST_CASE("learned_optimizers: a psd model is checked on every task's net before any run",
           "[eval][psd]") {
   const l2o::Mlp mlp(48, {8}, 10);
-  const std::string path = (l2o::test::scratch_dir("psd-plan") / "model.h5").string();
+  const auto dir = l2o::test::scratch_dir("psd-plan");
+  const std::string path = (dir / "model.h5").string();
   l2o::test::write_test_model(path, l2o::test::test_gps_policies<float>(mlp, 4, 411),
                               FeatureSet::paper, mlp);
   l2o::EvaluationTask shallow, deep;
   shallow.spec.input_dim = 100;
   shallow.spec.hidden = {200};
-  deep.spec.hidden = {48, 48};
-  const auto entries = l2o::learned_optimizers({path}, {shallow});
+  deep.spec.hidden = {48, 48};  // one layer deeper: the middle layer takes layer 1's policies
+  const auto entries = l2o::learned_optimizers({path}, {shallow, deep});
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].name == "psd");
   CHECK(entries[0].model_path == path);
-  CHECK_THROWS_AS(l2o::learned_optimizers({path}, {shallow, deep}), l2o::InputError);
-  CHECK_THROWS_WITH(l2o::learned_optimizers({path}, {shallow, deep}),
-                    "evaluate.learned: " + path +
-                        " on task mnist_48-48-48_b64_t400: psd: the model has no policy for the "
-                        "role \"layer3.weights\" (it has layer1.weights, layer1.biases, "
-                        "layer2.weights, layer2.biases); run it on nets with the layers it was "
-                        "trained on");
+
+  // A model whose first-layer bias policy is stored under another role lacks "layer1.biases".
+  const std::string incomplete = (dir / "incomplete.h5").string();
+  {
+    l2o::AtomicHdf5File file(incomplete);
+    const auto model = file.root().create_group("model");
+    l2o::write_gps_model(model, l2o::test::test_gps_policies<float>(mlp, 4, 411), FeatureSet::paper,
+                         mlp);
+    const auto group = model.open_group("group_1");
+    H5Adelete(group.id(), "role");
+    group.set_attribute("role", std::string("layer3.biases"));
+    file.commit();
+  }
+  CHECK_THROWS_AS(l2o::learned_optimizers({incomplete}, {shallow}), l2o::InputError);
+  CHECK_THROWS_WITH(l2o::learned_optimizers({incomplete}, {shallow}),
+                    "evaluate.learned: " + incomplete +
+                        " on task mnist_100-200_b64_t400: psd: the model has no policy for the "
+                        "role \"layer1.biases\" (it has layer1.weights, layer3.biases, "
+                        "layer2.weights, layer2.biases); the model file is incomplete");
 }

@@ -3,8 +3,11 @@
 # with the workstation configs shrunk to toy size (tests/slurm/tiny_chain.sh):
 #  1. meta_train.sbatch l2l, stopped by SIGUSR1 to the script after its first episode: l2o writes
 #     the checkpoint and the script exits 75; run again, it resumes and delivers the model;
-#  2. tune.sbatch on 2 ranks, evaluate.sbatch for fig1 only (L2O_FIGURE; the SLURM test runs a
-#     100-200 figure) with the fresh model (L2O_LEARNED), analyze.sbatch; checks the outputs.
+#  2. tune.sbatch on 2 ranks (10 seeds, so that it runs long enough), stopped by SIGUSR1 to the
+#     script once its progress file exists: l2o saves and the script exits 75; run again, it
+#     resumes the progress file and writes tuned.h5;
+#  3. evaluate.sbatch for fig1 only (L2O_FIGURE; the SLURM test runs a 100-200 figure) with the
+#     fresh model (L2O_LEARNED), analyze.sbatch; checks the outputs.
 #   tests/slurm/run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]
 set -euo pipefail
 binary=$(realpath "${1:?usage: run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]}")
@@ -35,9 +38,23 @@ grep -q 'run again to continue' "$log" || fail "no 'run again' hint in the log"
 bash "$jobs/meta_train.sbatch" l2l >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed meta-training failed"; }
 grep -q 'resuming after episode [1-9]' "$log" || { cat "$log" >&2; fail "the second run did not resume"; }
 
+log="$results/tune.log"
+L2O_SET="$L2O_SET;tune.seeds=10" bash "$jobs/tune.sbatch" >"$log" 2>&1 &
+script=$!
+for _ in $(seq 600); do
+  [ -f "$results/tuned.h5.progress.h5" ] && break
+  kill -0 $script 2>/dev/null || break
+  sleep 0.1
+done
+kill -USR1 $script
+status=0
+wait $script || status=$?
+[ $status -eq 75 ] || { cat "$log" >&2; fail "tune.sbatch exit $status after SIGUSR1, expected 75"; }
+L2O_SET="$L2O_SET;tune.seeds=10" bash "$jobs/tune.sbatch" >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed tune failed"; }
+grep -q 'resuming [1-9][0-9]* finished runs' "$log" || { cat "$log" >&2; fail "the second tune did not resume"; }
+
 export L2O_LEARNED="$results/l2l_model.h5"
-bash "$jobs/tune.sbatch"
 L2O_FIGURE=fig1 bash "$jobs/evaluate.sbatch"
 bash "$jobs/analyze.sbatch"
 check_tiny_outputs "$results" fig1
-echo "PASS: workstation chain (meta-train stopped with 75 and resumed, tune, evaluate fig1, analyze)"
+echo "PASS: workstation chain (meta-train and tune stopped with 75 and resumed, evaluate fig1, analyze)"

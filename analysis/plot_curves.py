@@ -13,8 +13,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_io import fail, load_results  # noqa: E402
 
 
-def plot(tasks, output, log_y=False, title=None):
-    """Draws every task into one figure and saves it to `output`."""
+def plot(tasks, output, log_y=False, title=None, clip=False):
+    """Draws every task into one figure and saves it to `output`. With `clip`, each panel's
+    objective axis ends at 1.25x the highest starting objective, so one optimizer blowing up does
+    not flatten the others; a curve leaving that range is marked "off scale" in the legend."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -24,12 +26,15 @@ def plot(tasks, output, log_y=False, title=None):
     figure, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.8 * rows), squeeze=False)
     colours = plt.get_cmap("tab10")
     for panel, task in zip(axes.flat, tasks):
+        top = 1.25 * max(np.nanmax(np.mean(c.objective[:, :1], axis=0)) for c in task.curves)
         for k, curves in enumerate(task.curves):
             mean = np.mean(curves.objective, axis=0)  # NaN from a divergence on
             std = np.std(curves.objective, axis=0)
             label = curves.optimizer
             if curves.diverged.any():
                 label += f" ({int(curves.diverged.sum())}/{len(curves.diverged)} diverged)"
+            if clip and np.nanmax(mean) > top:
+                label += " (off scale)"
             colour = colours(k % 10)
             panel.plot(curves.iterations, mean, color=colour, label=label, linewidth=1.2)
             lower = mean - std
@@ -42,6 +47,8 @@ def plot(tasks, output, log_y=False, title=None):
         panel.set_ylabel("true objective")
         if log_y:
             panel.set_yscale("log")
+        if clip:
+            panel.set_ylim(top=top)
         panel.grid(alpha=0.3)
         panel.legend(fontsize="small")
     for panel in list(axes.flat)[len(tasks):]:

@@ -197,11 +197,13 @@ def build(args):
         # Panels lettered as in the paper: (a) faces, (b) CIFAR-10, (c) CIFAR-100.
         panels = [dataclasses.replace(task, label=f"({chr(ord('a') + k)}) {task.label}")
                   for k, task in enumerate(tasks)]
-        plot_curves.plot(panels, os.path.join(figure_dir, image), title=figure_title(name, tasks))
+        plot_curves.plot(panels, os.path.join(figure_dir, image), title=figure_title(name, tasks),
+                         clip=True)
         lines += [f"## {PAPER_FIGURES.get(name, name)}", "",
                   f"![{name}]({relative}/{image})", "",
                   "Mean true objective over seeds (band: one standard deviation) against iteration, "
-                  "one panel per unseen task.", ""]
+                  "one panel per unseen task; the axis ends at 1.25x the highest starting "
+                  "objective (curves beyond it are marked off scale).", ""]
         for task in tasks:
             lines += task_table(task, args.digits) + [""]
 

@@ -9,16 +9,13 @@
 // The bytes go to a file in /dev/shm: the readers take a path, as l2o does. Bad files must give
 // InputError, or SystemError when libhdf5 itself fails to read an object (exit 3); anything else
 // (another exception, a crash, a sanitizer report) is a finding.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <functional>
 #include <string>
 
 #include "eval/learned_optimizer.hpp"
 #include "gps/gps_checkpoint_file.hpp"
+#include "hdf5_fuzz_file.hpp"
 #include "io/config.hpp"
 #include "io/hdf5_file.hpp"
 #include "l2l/l2l_checkpoint_file.hpp"
@@ -31,45 +28,25 @@ const l2o::LstmShape kL2lShape{
 constexpr int kGpsHorizon = 2;
 constexpr std::size_t kGpsGroups = 2;
 
-const std::string& scratch_path() {
-  static const std::string path =
-      "/dev/shm/l2o-fuzz-checkpoint-" + std::to_string(::getpid()) + ".h5";
-  return path;
-}
-
-// Runs one reader; the errors a bad file may legitimately raise end it.
-void read_with(const std::function<void()>& reader) {
-  try {
-    reader();
-  } catch (const l2o::InputError&) {
-  } catch (const l2o::SystemError&) {
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string& path = scratch_path();
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr || std::fwrite(data, 1, size, file) != size || std::fclose(file) != 0) {
-    std::perror(path.c_str());
-    __builtin_trap();  // the harness failed, not l2o
-  }
-  read_with([&] {
+  const std::string path = l2o::fuzz::write_input_file("checkpoint", data, size);
+  l2o::fuzz::read_with([&] {
     const l2o::Hdf5Group meta = l2o::open_hdf5_for_reading(path).open_group("meta");
     (void)l2o::Config::from_toml(meta.read_string("config"), path + ":/meta/config");
   });
-  read_with([&] {
+  l2o::fuzz::read_with([&] {
     const l2o::Hdf5Group root = l2o::open_hdf5_for_reading(path);
     (void)l2o::read_l2l_checkpoint(root.open_group("checkpoint"), kL2lShape);
   });
-  read_with([&] {
+  l2o::fuzz::read_with([&] {
     l2o::GpsParams params;
     params.horizon = kGpsHorizon;
     const l2o::Hdf5Group root = l2o::open_hdf5_for_reading(path);
     (void)l2o::read_gps_checkpoint(root.open_group("checkpoint"), params, kGpsGroups);
   });
-  read_with([&] { (void)l2o::load_learned_optimizer(path); });
+  l2o::fuzz::read_with([&] { (void)l2o::load_learned_optimizer(path); });
   std::remove(path.c_str());
   return 0;
 }

@@ -10,52 +10,26 @@
 // (exit 3, file and object named); anything else (another exception, a crash, a sanitizer report)
 // is a finding. libhdf5 is not instrumented: its own memory errors show only when they crash
 // (docs/reliability.md).
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "eval/evaluate_plan.hpp"
 #include "eval/learned_optimizer.hpp"
+#include "hdf5_fuzz_file.hpp"
 #include "io/hdf5_file.hpp"
 #include "util/error.hpp"
 
-namespace {
-
-const std::string& scratch_path() {
-  static const std::string path = "/dev/shm/l2o-fuzz-hdf5-" + std::to_string(::getpid()) + ".h5";
-  return path;
-}
-
-// Runs one reader; the errors a bad file may legitimately raise end it.
-void read_with(const std::function<void()>& reader) {
-  try {
-    reader();
-  } catch (const l2o::InputError&) {
-  } catch (const l2o::SystemError&) {
-  }
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string& path = scratch_path();
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr || std::fwrite(data, 1, size, file) != size || std::fclose(file) != 0) {
-    std::perror(path.c_str());
-    __builtin_trap();  // the harness failed, not l2o
-  }
-  read_with([&] {
+  const std::string path = l2o::fuzz::write_input_file("hdf5", data, size);
+  l2o::fuzz::read_with([&] {
     const std::vector<std::string> optimizers = {"sgd",  "momentum", "cg",     "lbfgs",
                                                  "adam", "adagrad",  "rmsprop"};
     for (const auto& entry : l2o::tuned_optimizers(path, optimizers)) (void)entry.make();
   });
-  read_with([&] { (void)l2o::load_learned_optimizer(path); });
-  read_with([&] {
+  l2o::fuzz::read_with([&] { (void)l2o::load_learned_optimizer(path); });
+  l2o::fuzz::read_with([&] {
     const l2o::Hdf5Group root = l2o::open_hdf5_for_reading(path);
     l2o::Hdf5Shape shape;
     if (root.contains("doubles")) (void)root.read_doubles("doubles", &shape);

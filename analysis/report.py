@@ -42,7 +42,8 @@ PAPER_FIGURES = {
 
 
 def read_meta(path):
-    """(attributes of /meta, resolved config text, sum of the runs' @wall_seconds) of an output."""
+    """(attributes of /meta, resolved config text, sum of the runs' @wall_seconds: optimizer and
+    minibatch time, true objective excluded) of an output."""
     import h5py
     try:
         handle = h5py.File(path, "r")
@@ -135,9 +136,10 @@ def headline(figures):
 
 
 def metadata_table(entries):
-    """One row per output: file, subcommand, git revision, host, ranks x threads, created, run s."""
+    """One row per output: file, subcommand, git revision, host, ranks x threads, created, and the
+    runs' @wall_seconds summed (optimizer and minibatch time; the true objective excluded)."""
     lines = ["| output | subcommand | git revision | host | ranks x threads | created (UTC) | "
-             "run seconds (sum) |", "|---|---|---|---|---|---|---:|"]
+             "optimizer seconds (sum over runs) |", "|---|---|---|---|---|---|---:|"]
     for name, (attrs, _, seconds) in entries:
         lines.append(f"| {name} | {attrs.get('subcommand', '?')} | `{attrs.get('git_revision', '?')}` "
                      f"| {attrs.get('hostname', '?')} | {attrs.get('mpi_ranks', '?')} x "
@@ -227,7 +229,8 @@ def build(args):
         for run in runs:
             lines += plot_gps_training.run_table(run, args.digits) + [""]
 
-    lines += ["## Run metadata", "", f"Report machine: {machine()}.", ""]
+    lines += ["## Run metadata", "", f"Report machine: {machine()}. The last column sums the runs' "
+              "optimizer time (true objective excluded), not the wall time of the stage.", ""]
     lines += metadata_table(metas) + [""]
     for name, (attrs, config, _) in metas:
         lines += [f"<details><summary>{name}: command line and resolved config</summary>", "",

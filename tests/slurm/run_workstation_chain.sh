@@ -22,36 +22,31 @@ unset SLURM_JOB_ID SLURM_NTASKS SLURM_CPUS_PER_TASK SLURM_SUBMIT_DIR L2O_ROOT
 jobs="$source_dir/jobs"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-log="$results/meta_train.log"
-bash "$jobs/meta_train.sbatch" l2l >"$log" 2>&1 &
-script=$!
-for _ in $(seq 600); do
-  grep -qE 'episode [0-9]+: meta-loss' "$log" && break
-  kill -0 $script 2>/dev/null || break
-  sleep 0.2
-done
-kill -USR1 $script
-status=0
-wait $script || status=$?
-[ $status -eq 75 ] || { cat "$log" >&2; fail "meta_train.sbatch exit $status after SIGUSR1, expected 75"; }
-grep -q 'run again to continue' "$log" || fail "no 'run again' hint in the log"
-bash "$jobs/meta_train.sbatch" l2l >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed meta-training failed"; }
-grep -q 'resuming after episode [1-9]' "$log" || { cat "$log" >&2; fail "the second run did not resume"; }
+# stop_and_resume NAME READY_TEST RESUMED_PATTERN SCRIPT ARGS...: runs the job script in the
+# background, sends it SIGUSR1 once `READY_TEST` (a shell test) holds, expects exit 75, runs it
+# again and expects RESUMED_PATTERN in the log.
+stop_and_resume() {
+  local name=$1 ready=$2 resumed=$3 log="$results/$1.log"
+  shift 3
+  bash "$@" >"$log" 2>&1 &
+  local script=$! status=0
+  for _ in $(seq 1200); do
+    eval "$ready" && break
+    kill -0 $script 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -USR1 $script
+  wait $script || status=$?
+  [ $status -eq 75 ] || { cat "$log" >&2; fail "$name exit $status after SIGUSR1, expected 75"; }
+  bash "$@" >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed $name failed"; }
+  grep -qE "$resumed" "$log" || { cat "$log" >&2; fail "the second $name did not resume"; }
+}
 
-log="$results/tune.log"
-L2O_SET="$L2O_SET;tune.seeds=10" bash "$jobs/tune.sbatch" >"$log" 2>&1 &
-script=$!
-for _ in $(seq 600); do
-  [ -f "$results/tuned.h5.progress.h5" ] && break
-  kill -0 $script 2>/dev/null || break
-  sleep 0.1
-done
-kill -USR1 $script
-status=0
-wait $script || status=$?
-[ $status -eq 75 ] || { cat "$log" >&2; fail "tune.sbatch exit $status after SIGUSR1, expected 75"; }
-L2O_SET="$L2O_SET;tune.seeds=10" bash "$jobs/tune.sbatch" >>"$log" 2>&1 || { cat "$log" >&2; fail "the resumed tune failed"; }
-grep -q 'resuming [1-9][0-9]* finished runs' "$log" || { cat "$log" >&2; fail "the second tune did not resume"; }
+stop_and_resume meta_train "grep -qE 'episode [0-9]+: meta-loss' \"\$results/meta_train.log\"" \
+  'resuming after episode [1-9]' "$jobs/meta_train.sbatch" l2l
+grep -q 'run again to continue' "$results/meta_train.log" || fail "no 'run again' hint in the log"
+L2O_SET="$L2O_SET;tune.seeds=10" stop_and_resume tune '[ -f "$results/tuned.h5.progress.h5" ]' \
+  'resuming [1-9][0-9]* finished runs' "$jobs/tune.sbatch"
 
 export L2O_LEARNED="$results/l2l_model.h5"
 L2O_FIGURE=fig1 bash "$jobs/evaluate.sbatch"

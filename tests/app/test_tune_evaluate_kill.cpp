@@ -4,8 +4,10 @@
 // stays behind) and while the final output is being written. No file ever carries its final name
 // half-written, and every record a progress file holds is the uninterrupted run's. A stop request
 // (SIGTERM; SIGUSR1 through mpirun) exits 75 after saving, and the continuation may use another
-// rank count (2 -> 1, 1 -> 2). A progress file of another configuration or of other inputs is
-// refused with one line; a fresh run starts over.
+// rank count (2 -> 1, 1 -> 2). When one rank of two dies (SIGKILL, as a node failure or the OOM
+// killer), mpirun ends the other and exits non-zero, and the last save resumes exactly. A progress
+// file of another configuration or of other inputs is refused with one line; a fresh run starts
+// over.
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -16,12 +18,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "app/meta_train_runs.hpp"
@@ -145,13 +149,15 @@ l2o::Hdf5Group open_path(const l2o::Hdf5Group& root, const std::string& path) {
   return group;
 }
 
-// Runs the sweep to the end (a fresh run, or the continuation of its progress file).
-void run_to_end(const Sweep& sweep, int ranks = 0) {
+// Runs the sweep to the end (a fresh run, or the continuation of its progress file); returns
+// what it printed.
+std::string run_to_end(const Sweep& sweep, int ranks = 0) {
   const auto outcome = ranks > 0 ? l2o::test::run_l2o_mpi(ranks, sweep.arguments())
                                  : l2o::test::run_l2o(sweep.arguments());
   INFO(outcome.output);
   REQUIRE(outcome.exit_code == 0);
   CHECK_FALSE(fs::exists(sweep.progress()));
+  return outcome.output;
 }
 
 // The final outputs of two runs of one sweep agree bitwise, wall times and provenance aside.
@@ -363,6 +369,52 @@ Sweep tune_reference(const std::string& name) {
   return reference;
 }
 
+// A process as /proc/<pid>/stat shows it: its state ('\0' once it is gone) and its parent.
+struct ProcessStatus {
+  char state = '\0';
+  pid_t parent = 0;
+};
+
+ProcessStatus process_status(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(in, text);
+  ProcessStatus status;
+  const std::size_t name_end = text.rfind(')');  // the command name may hold spaces and ')'
+  if (name_end != std::string::npos)
+    std::istringstream(text.substr(name_end + 1)) >> status.state >> status.parent;
+  return status;
+}
+
+// Neither gone nor a zombie (an orphan's zombie may stay: PID 1 here need not reap it).
+bool is_running(pid_t pid) {
+  const char state = process_status(pid).state;
+  return state != '\0' && state != 'Z';
+}
+
+// The l2o processes started below `launcher` (the mpirun of spawn_l2o): pid by MPI rank, as
+// OMPI_COMM_WORLD_RANK in their environment tells.
+std::map<int, pid_t> rank_processes(pid_t launcher) {
+  const fs::path binary = fs::weakly_canonical(l2o::test::l2o_binary());
+  const std::string key = "OMPI_COMM_WORLD_RANK=";
+  std::map<int, pid_t> ranks;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    std::error_code gone;
+    if (name.find_first_not_of("0123456789") != std::string::npos ||
+        fs::read_symlink(entry.path() / "exe", gone) != binary)
+      continue;
+    const pid_t pid = std::stoi(name);
+    pid_t ancestor = process_status(pid).parent;
+    while (ancestor > 1 && ancestor != launcher) ancestor = process_status(ancestor).parent;
+    if (ancestor != launcher) continue;
+    std::istringstream environment(read_text(entry.path() / "environ"));
+    for (std::string variable; std::getline(environment, variable, '\0');)
+      if (variable.starts_with(key)) ranks[std::stoi(variable.substr(key.size()))] = pid;
+  }
+  return ranks;
+}
+
 }  // namespace
 
 TEST_CASE("tune and evaluate --help document --resume and exit code 75", "[app]") {
@@ -420,6 +472,67 @@ TEST_CASE("tune stopped by SIGUSR1 on 2 ranks exits 75 and resumes on 1 rank ide
         std::string::npos);
   CHECK_FALSE(fs::exists(sweep.progress()));
   check_same_output(sweep, reference);
+}
+
+TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes identically",
+          "[app][mpi]") {
+  // The reference runs on 1 rank: the outputs agree for any rank count.
+  const Sweep reference = tune_reference("rank-kill-reference");
+  // The death of rank 1 (it only computes), continued on 2 ranks; of rank 0 (it also writes the
+  // files), continued on 1.
+  for (const auto& [victim, resume_ranks] : std::vector<std::pair<int, int>>{{1, 2}, {0, 1}}) {
+    INFO("rank " << victim << " of 2 killed");
+    const Sweep sweep = make_sweep("tune", "rank-killed-" + std::to_string(victim), kTune);
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t run = spawn_l2o(sweep.arguments(), sweep.dir / "log.txt", 2);
+    // The first save proves both ranks are past set-up, running units.
+    REQUIRE(wait_until(run, [&] { return fs::exists(sweep.progress()); }));
+    const std::map<int, pid_t> ranks = rank_processes(run);
+    REQUIRE(ranks.size() == 2);
+    REQUIRE(ranks.count(victim) == 1);
+    const auto killed_at = std::chrono::steady_clock::now();
+    ::kill(ranks.at(victim), SIGKILL);
+    // OpenMPI must tear the other rank down and mpirun exit; a hang fails after 60 s, leaving
+    // no process behind.
+    const bool hung = wait_until(run, [&] {
+      return std::chrono::steady_clock::now() - killed_at > std::chrono::seconds(60);
+    });
+    const auto ended_at = std::chrono::steady_clock::now();
+    if (hung) {
+      for (const auto& [rank, pid] : ranks) ::kill(pid, SIGKILL);
+      ::kill(run, SIGKILL);
+    }
+    const int status = wait_for(run);
+    const std::string log = read_text(sweep.dir / "log.txt");
+    INFO(log);
+    REQUIRE_FALSE(hung);
+    CHECK(status > 0);
+    // mpirun names the rank that died ("process rank 1 with PID ... exited on signal 9").
+    CHECK(log.find("process rank " + std::to_string(victim) + " with PID") != std::string::npos);
+    for (const auto& [rank, pid] : ranks) {
+      INFO("rank " << rank << " (pid " << pid << ") after mpirun's exit");
+      CHECK_FALSE(is_running(pid));
+      if (is_running(pid)) ::kill(pid, SIGKILL);
+    }
+    // The last save stays, complete; no output under its final name.
+    REQUIRE(fs::exists(sweep.progress()));
+    const std::int64_t saved = check_final_names(sweep, reference);
+    CHECK(saved >= 1);
+    CHECK(saved < sweep.units());
+    CHECK_FALSE(fs::exists(sweep.output()));
+
+    const std::string resumed = run_to_end(sweep, resume_ranks);
+    CHECK(resumed.find("on " + std::to_string(resume_ranks) + " rank(s), resuming " +
+                       std::to_string(saved) + " finished runs from " +
+                       sweep.progress().string()) != std::string::npos);
+    check_same_output(sweep, reference);
+    using seconds = std::chrono::duration<double>;
+    WARN("rank " << victim << " of 2 SIGKILLed " << seconds(killed_at - start).count()
+                 << " s into the run (" << saved << " of " << sweep.units()
+                 << " runs saved): mpirun exited " << status << " after "
+                 << seconds(ended_at - killed_at).count() << " s; resumed on " << resume_ranks
+                 << " rank(s)");
+  }
 }
 
 TEST_CASE("evaluate stopped by SIGTERM exits 75 and resumes on 2 ranks identically", "[app][mpi]") {

@@ -9,7 +9,7 @@
 #                 -> OMP_NUM_THREADS
 # and defines l2o_command (how l2o runs on those ranks: srun under SLURM, scripts/mpirun.sh
 # outside), l2o_launch_stoppable and l2o_exit_stopped (running it with the graceful stop and the
-# requeue every l2o job has: meta-train, tune, evaluate).
+# requeue every l2o job has: meta-train, tune, evaluate), and l2o_sweep_temporaries.
 set -euo pipefail
 
 # L2O_PROFILE picks config/<profile>/ and results/<profile>/: "paper" inside a SLURM job (the
@@ -121,6 +121,26 @@ l2o_exit_stopped() {
     echo "$1: stopped with $2 saved; run again to continue" >&2
   fi
   exit 75
+}
+
+# l2o_sweep_temporaries FILE...: removes FILE.tmp.<pid> (and, for a directory FILE, the
+# temporaries inside it) left by an earlier start of this job that was killed while writing
+# (SIGKILL, node failure): l2o writes every output under such a name and renames it when complete
+# (docs/reliability.md), and a killed writer cannot clean up. Safe because no other process writes
+# these files now: a requeued job starts only after its previous start ended, and the chain's jobs
+# that share outputs run one after another (afterok).
+l2o_sweep_temporaries() {
+  local file stale
+  for file in "$@"; do
+    if [ -d "$file" ]; then
+      mapfile -t stale < <(find "$file" -maxdepth 1 -name '*.tmp.*' -type f)
+    else
+      mapfile -t stale < <(compgen -G "$file.tmp.*" || true)
+    fi
+    [ ${#stale[@]} -eq 0 ] && continue
+    echo "jobs: removing ${#stale[@]} temporary file(s) of a killed earlier run: ${stale[*]}" >&2
+    rm -f -- "${stale[@]}"
+  done
 }
 
 # l2o_figure_configs: the evaluation configs (one per paper figure), fig*.toml in name order; the

@@ -16,10 +16,13 @@
 namespace l2o::fuzz {
 
 /// Writes the input to /dev/shm/l2o-fuzz-<target>-<pid>.h5 and returns that path; traps (a harness
-/// failure, not l2o's) if it cannot.
+/// failure, not l2o's) if it cannot. The pid has 10 digits, so that the path's length, and with it
+/// the heap layout a reproducible run (scripts/fuzz.sh --ci) depends on, is the same for any pid.
 inline std::string write_input_file(const std::string& target, const std::uint8_t* data,
                                     std::size_t size) {
-  const std::string path = "/dev/shm/l2o-fuzz-" + target + "-" + std::to_string(::getpid()) + ".h5";
+  std::string pid = std::to_string(::getpid());
+  pid.insert(0, 10 - pid.size(), '0');
+  const std::string path = "/dev/shm/l2o-fuzz-" + target + "-" + pid + ".h5";
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr || std::fwrite(data, 1, size, file) != size || std::fclose(file) != 0) {
     std::perror(path.c_str());

@@ -19,9 +19,12 @@ build="${L2O_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 jobs="${L2O_JOBS:-$(nproc)}"
 targets=(idx cifar config hdf5 checkpoint)
 # Executions per target in --ci mode. A run is then a function of the binary, corpus, seed and
-# count (-seed, -runs) once two inputs of libFuzzer's are off: compared values fed back into
-# mutations (-use_cmp=0; pointers are compared too, and ASLR moves them) and periodic corpus
-# reloads (-reload=0, timed). Checked: two runs give the same corpus, file for file.
+# count (-seed, -runs) once what varies from run to run is kept out: compared values fed back into
+# mutations (-use_cmp=0: addresses are compared too), timed corpus reloads (-reload=0), and the
+# addresses themselves -- instrumented libstdc++ code branches on their order (std::string's
+# overlap test in replace(), for one), so coverage depends on where heap and stack lie: ASLR off
+# (setarch -R), a fixed environment and relative paths (the stack moves with their sizes).
+# Checked: two runs give the same corpus, file for file, also with another environment.
 declare -A ci_runs=([idx]=600000 [cifar]=400000 [config]=40000 [hdf5]=1500 [checkpoint]=1200)
 ci_seed=1
 if [ "${1:-}" = --ci ]; then
@@ -38,10 +41,26 @@ cmake -S "$here" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang
   -DL2O_BUILD_TESTS=OFF -DL2O_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
 
-# Same reporting rules as scripts/sanitize.sh: third-party leaks only are suppressed.
-export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-export LSAN_OPTIONS="suppressions=$here/scripts/sanitizer-suppressions/lsan.supp:print_suppressions=0"
+# Same reporting rules as scripts/sanitize.sh: third-party leaks only are suppressed (the file is
+# copied into each target's work directory, where the fuzzer runs).
+sanitizer_options=(ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+                   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+                   LSAN_OPTIONS="suppressions=lsan.supp:print_suppressions=0")
+export "${sanitizer_options[@]}"
+launch=()
+if [ $mode = runs ]; then
+  launch=(env -i PATH=/usr/bin:/bin "${sanitizer_options[@]}")
+  if setarch "$(uname -m)" -R true 2>/dev/null; then
+    launch+=(setarch "$(uname -m)" -R)
+  else
+    echo "fuzz: cannot turn ASLR off (setarch -R); this run is not reproducible input for input" >&2
+  fi
+fi
+
+# fuzzer ARGS...: the current target's fuzzer, run in its work directory with ARGS.
+fuzzer() {
+  (cd "$work" && "${launch[@]}" "./fuzz_$target" "$@")
+}
 
 # A finding whose innermost frame (below the sanitizer, libFuzzer and libc signal frames) lies in
 # libhdf5 is a known limitation of reading HDF5 (libhdf5 1.10 hangs or crashes on some crafted
@@ -64,8 +83,10 @@ for target in "${targets[@]}"; do
   rm -rf "$work"
   mkdir -p "$work/corpus" "$work/libhdf5"
   cp "$here/fuzz/corpus/$target/"* "$work/corpus/"
+  cp "$here/scripts/sanitizer-suppressions/lsan.supp" "$work/"
+  ln -s "$build/fuzz/fuzz_$target" "$work/fuzz_$target"
   dict=()
-  [ -f "$here/fuzz/$target.dict" ] && dict=(-dict="$here/fuzz/$target.dict")
+  [ -f "$here/fuzz/$target.dict" ] && cp "$here/fuzz/$target.dict" "$work/dict" && dict=(-dict=dict)
   if [ $mode = seconds ]; then
     echo "fuzz: $target for $seconds s"
     end=$(($(date +%s) + seconds))
@@ -86,9 +107,8 @@ for target in "${targets[@]}"; do
     [ $left -gt 0 ] || break
     round=$((round + 1))
     log="$work/log.$round"
-    if "$build/fuzz/fuzz_$target" "$work/corpus" "${dict[@]}" "${budget[@]}" \
-         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
-         >"$log" 2>&1; then
+    if fuzzer corpus "${dict[@]}" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
+         -print_final_stats=1 -artifact_prefix=./ >"$log" 2>&1; then
       break
     fi
     artifact=$(ls -t "$work"/{crash,leak,timeout,oom,slow-unit}-* 2>/dev/null | head -n 1 || true)
@@ -96,7 +116,7 @@ for target in "${targets[@]}"; do
     # returning memory to a loaded kernel took over 10 s), not from the input: it is kept and
     # fuzzing goes on. A real hang repeats.
     if [[ "$artifact" == */timeout-* ]] &&
-       "$build/fuzz/fuzz_$target" -timeout=10 -rss_limit_mb=2048 "$artifact" >"$log.replay" 2>&1; then
+       fuzzer -timeout=10 -rss_limit_mb=2048 "$artifact" >"$log.replay" 2>&1; then
       mkdir -p "$work/unrepeated"
       mv "$artifact" "$work/unrepeated/"
       echo "fuzz: $target: a timeout that did not repeat on replay (machine load); kept as $work/unrepeated/$(basename "$artifact"); fuzzing on"

@@ -8,8 +8,8 @@
 #   scripts/fuzz.sh [SECONDS [TARGET...]]  each target for SECONDS (default 60): exploration; what
 #                                          it reaches depends on the machine's speed
 #   scripts/fuzz.sh --ci [TARGET...]       each target for a fixed number of executions from a
-#                                          fixed random seed (ci_runs below, about 30 s each on
-#                                          this machine's core): the same inputs on every
+#                                          fixed random seed (ci_runs below, 10-20 s each on a
+#                                          quiet core): the same inputs on every
 #                                          machine, so a pass here predicts the CI run (.ci/run)
 # Targets: idx cifar config hdf5 checkpoint (default all).
 # Build dir: $L2O_FUZZ_BUILD_DIR (build-fuzz); $L2O_JOBS (default nproc) parallel build jobs.

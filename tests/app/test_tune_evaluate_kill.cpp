@@ -533,6 +533,7 @@ TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes id
     const std::map<int, Process> ranks = rank_processes(run);
     REQUIRE(ranks.size() == 2);
     REQUIRE(ranks.count(victim) == 1);
+    for (const auto& [rank, process] : ranks) REQUIRE(can_run(process));  // can_run can say yes
     const auto killed_at = std::chrono::steady_clock::now();
     ::kill(ranks.at(victim).pid, SIGKILL);
     // OpenMPI must tear the other rank down and mpirun exit; a hang fails after 60 s, leaving

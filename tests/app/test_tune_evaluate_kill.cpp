@@ -404,17 +404,22 @@ struct Process {
   unsigned long long start = 0;
 };
 
-// Whether `process` can still run code of its own: it exists (same pid, same start), is not a
-// zombie, and no thread of it has been told to die -- SIGKILL pending (SigPnd/ShdPnd of
-// /proc/<pid>/task/<tid>/status) or already exiting (PF_EXITING in the stat flags). mpirun's
-// teardown of a job (OpenMPI 4.1 odls_base_default_kill_local_procs) sends the survivors SIGCONT,
-// SIGTERM and SIGKILL a second apart and exits right after the SIGKILL without waiting for them,
-// so a rank may still exist for a moment after mpirun: killed, not running.
-bool can_run(const Process& process) {
-  constexpr unsigned long kExiting = 0x4;               // PF_EXITING, include/linux/sched.h
-  constexpr unsigned long long kSigkill = 1ull << (SIGKILL - 1);
+// Whether `process` still exists (in any state but a zombie's).
+bool exists(const Process& process) {
   const ProcessStatus status = process_status(process.pid);
-  if (status.state == '\0' || status.state == 'Z' || status.start != process.start) return false;
+  return status.state != '\0' && status.state != 'Z' && status.start == process.start;
+}
+
+// Whether `process` can still run code of its own: it exists, and no thread of it has been told
+// to die -- SIGKILL pending (SigPnd/ShdPnd of /proc/<pid>/task/<tid>/status) or already exiting
+// (PF_EXITING in the stat flags). mpirun's teardown of a job (OpenMPI 4.1
+// odls_base_default_kill_local_procs) sends the survivors SIGCONT, SIGTERM and SIGKILL a second
+// apart and exits right after the SIGKILL without waiting for them, so a rank may still exist for a
+// moment after mpirun: killed, not running.
+bool can_run(const Process& process) {
+  constexpr unsigned long kExiting = 0x4;  // PF_EXITING, include/linux/sched.h
+  constexpr unsigned long long kSigkill = 1ull << (SIGKILL - 1);
+  if (!exists(process)) return false;
   std::error_code gone;
   const fs::path tasks = fs::path("/proc") / std::to_string(process.pid) / "task";
   for (const auto& task : fs::directory_iterator(tasks, gone)) {
@@ -425,13 +430,7 @@ bool can_run(const Process& process) {
           std::stoull(line.substr(7), nullptr, 16) & kSigkill)
         return false;
   }
-  return !gone && process_status(process.pid).state != '\0';
-}
-
-// Whether `process` still exists (in any state but a zombie's).
-bool exists(const Process& process) {
-  const ProcessStatus status = process_status(process.pid);
-  return status.state != '\0' && status.state != 'Z' && status.start == process.start;
+  return !gone && exists(process);
 }
 
 // The l2o processes started below `launcher` (the mpirun of spawn_l2o) by MPI rank, as

@@ -80,8 +80,7 @@ TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-
   const auto c = GENERATE(
       Case{48, 48, 0.0, Activation::relu}, Case{48, 48, 1e-3, Activation::relu},
       Case{100, 200, 0.0, Activation::relu}, Case{100, 200, 1e-3, Activation::relu},
-      Case{48, 48, 0.0, Activation::tanh}, Case{100, 200, 1e-3, Activation::tanh},
-      Case{48, 48, 0.0, Activation::sigmoid}, Case{100, 200, 1e-3, Activation::sigmoid});
+      Case{48, 48, 0.0, Activation::tanh}, Case{48, 48, 1e-3, Activation::sigmoid});
   const l2o::Mlp mlp(c.input, {c.hidden}, 10, c.l2, c.activation);
   const Batch batch = random_batch(16, c.input, 10, 11);
   const Eigen::VectorXd x = mlp.initial_parameters(5);

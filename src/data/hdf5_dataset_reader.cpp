@@ -58,11 +58,13 @@ SplitLayout check_split(const Hdf5Group& root, const std::string& split) {
                      "; it must be N x D, N x H x W or N x H x W x C (reshape it)");
   if (shape[0] == 0)
     throw InputError(file + ": /" + images + " has no rows; write at least one example");
-  for (std::size_t k = 1; k < shape.size(); ++k)
-    if (shape[k] == 0 || shape[k] > INT_MAX)
+  // Examples are indexed with int (Dataset::example_size, the projection's rows).
+  std::uint64_t example_size = 1;
+  for (std::size_t k = 1; k < shape.size(); ++k) {
+    if (shape[k] == 0 || shape[k] > INT_MAX || (example_size *= shape[k]) > INT_MAX)
       throw InputError(file + ": /" + images + " has shape " + shape_text(shape) +
-                       "; every per-example dimension must be in [1, " +
-                       std::to_string(INT_MAX) + "]");
+                       "; every example needs 1 to " + std::to_string(INT_MAX) + " values");
+  }
   const bool uint8 = layout.images.type_class == H5T_INTEGER && !layout.images.is_signed &&
                      layout.images.element_size == 1;
   if (!uint8 && layout.images.type_class != H5T_FLOAT)
@@ -137,10 +139,13 @@ Dataset load_hdf5_dataset(const std::string& path, const std::string& split, int
   dataset.cols = static_cast<int>(shape.size() == 2 ? shape[1] : shape[2]);
   dataset.channels = shape.size() == 4 ? static_cast<int>(shape[3]) : 1;
   dataset.real_valued = layout.images.type_class == H5T_FLOAT;
-  const std::uint64_t values = static_cast<std::uint64_t>(dataset.count) *
-                               static_cast<std::uint64_t>(dataset.example_size());
-  require_memory(values * (dataset.real_valued ? sizeof(float) : 1) +
-                     static_cast<std::uint64_t>(dataset.count) * sizeof(std::int64_t),
+  // Bytes of the examples and their labels as read (labels as int64), saturating at 2^64 - 1.
+  const std::uint64_t per_example = static_cast<std::uint64_t>(dataset.example_size()) *
+                                        (dataset.real_valued ? sizeof(float) : 1) +
+                                    sizeof(std::int64_t);
+  const std::uint64_t bytes = shape[0] > UINT64_MAX / per_example ? UINT64_MAX
+                                                                  : shape[0] * per_example;
+  require_memory(bytes,
                  path + ": /" + split + "/images " + shape_text(shape),
                  "use fewer or smaller examples");
 

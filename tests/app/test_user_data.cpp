@@ -170,3 +170,27 @@ TEST_CASE("docs/data.md's h5py example writes a file l2o trains on", "[app]") {
   REQUIRE(outcome.exit_code == 0);
   CHECK(task_attribute(dir / "out.h5", "architecture") == "8-8-3");
 }
+
+TEST_CASE("meta-train learns an optimizer on a user HDF5 file with sigmoid units", "[app]") {
+  const fs::path dir = l2o::test::scratch_dir("user-meta-train");
+  l2o::test::write_valid_user_data(dir / "mine.h5");
+  std::ofstream(dir / "l2l.toml") << "[run]\nseed = 7\n[task]\ndataset = \"h5:"
+                                  << (dir / "mine.h5").string()
+                                  << "\"\nactivation = \"sigmoid\"\ninput_dim = 8\nhidden = [8]\n"
+                                     "batch_size = 10\n[meta_train]\ncheckpoint_every = 2\n"
+                                     "[l2l]\nepisodes = 4\nhorizon = 10\ntruncation = 5\n"
+                                     "validation_interval = 2\nvalidation_episodes = 1\n";
+  const auto outcome = run_l2o("meta-train --method l2l --quiet --config " +
+                               (dir / "l2l.toml").string() + " --set meta_train.checkpoint=" +
+                               (dir / "checkpoint.h5").string() + " --set meta_train.model=" +
+                               (dir / "model.h5").string());
+  INFO(outcome.output);
+  REQUIRE(outcome.exit_code == 0);
+  CHECK_THAT(outcome.output, Contains("8-8-3 sigmoid batch 10"));
+  // The optimizer it learned then trains the same task.
+  const auto train = run_l2o(train_on(dir / "mine.h5", dir / "out.h5",
+                                      " --set task.activation=sigmoid --set optimizer.model=" +
+                                          (dir / "model.h5").string()));
+  INFO(train.output);
+  CHECK(train.exit_code == 0);
+}

@@ -3,8 +3,6 @@
 //    /chosen/<optimizer>@optimizer.<field>), each optimizer then built from them (make());
 //  * a learned-optimizer model file (load_learned_optimizer: /model@method, the LSTM shape
 //    attributes, /model/parameters);
-//  * a user's data file (task.dataset = "h5:<file>", load_hdf5_dataset): both splits, the class
-//    count from the labels and fixed, each accepted data set checked against its invariants;
 //  * the generic dataset reads (read_doubles, read_integers, read_string) on /doubles, /integers
 //    and /string when the file has them.
 // The bytes go to a file in /dev/shm: the readers take a path, as l2o does.
@@ -14,12 +12,9 @@
 // (docs/reliability.md).
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "data/hdf5_dataset_reader.hpp"
-#include "dataset_invariants.hpp"
 #include "eval/evaluate_plan.hpp"
 #include "eval/learned_optimizer.hpp"
 #include "hdf5_fuzz_file.hpp"
@@ -34,16 +29,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& entry : l2o::tuned_optimizers(path, optimizers)) (void)entry.make();
   });
   l2o::fuzz::read_with([&] { (void)l2o::load_learned_optimizer(path); });
-  for (const char* split : {"train", "test"})
-    for (const int num_classes : {0, 10})
-      l2o::fuzz::read_with([&] {
-        const l2o::Dataset dataset = l2o::load_hdf5_dataset(path, split, num_classes);
-        // The reader refuses empty sets and single classes, and a fixed count is kept.
-        if (dataset.count < 1 || dataset.num_classes < 2 ||
-            (num_classes > 0 && dataset.num_classes != num_classes))
-          std::abort();
-        l2o::fuzz::require_consistent(dataset);
-      });
   l2o::fuzz::read_with([&] {
     const l2o::Hdf5Group root = l2o::open_hdf5_for_reading(path);
     l2o::Hdf5Shape shape;

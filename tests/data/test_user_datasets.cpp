@@ -146,6 +146,13 @@ TEST_CASE("mis-shaped h5: images are refused with the shapes allowed", "[data]")
   CHECK_THAT(h5_error(file_with_train(dir, "five.h5", {3, 1, 1, 1, 2})), Contains(fix));
   CHECK_THAT(h5_error(file_with_train(dir, "empty_example.h5", {3, 0})),
              Contains("every example needs 1 to 2147483647 values"));
+  {  // 2^32 values per example, declared only (HDF5 allocates a contiguous dataset on write)
+    UserDataFile file(dir / "huge_example.h5");
+    file.write("train/images", H5T_NATIVE_UINT8, {1, 65536, 65536}, std::vector<std::uint8_t>{});
+    file.write("train/labels", H5T_NATIVE_INT64, {1}, cycling_labels(1, 1));
+  }
+  CHECK_THAT(h5_error(dir / "huge_example.h5"), Contains("has shape (1, 65536, 65536); every "
+                                                         "example needs 1 to 2147483647 values"));
 }
 
 TEST_CASE("mis-shaped h5: labels are refused with the shape wanted", "[data]") {

@@ -41,7 +41,7 @@ TEST_CASE("datasets and attributes round-trip", "[io]") {
   CHECK_THROWS_WITH(root.open_group("nope"), path + ":/nope: group missing");
 }
 
-TEST_CASE("describe reports shape and type; floats read back exactly", "[io]") {
+TEST_CASE("describe reports shape and type, and floats read back exactly", "[io]") {
   const auto dir = l2o::test::scratch_dir("hdf5-describe");
   const std::string path = (dir / "out.h5").string();
   {

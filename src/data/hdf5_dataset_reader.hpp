@@ -3,8 +3,8 @@
 //   /train/images  uint8 or float, N x D, N x H x W or N x H x W x C
 //   /train/labels  integer, N, classes 0..K-1
 //   /test/images, /test/labels  optional, the same per-example shape
-// Everything is checked before the examples are read: a wrong file gets one line naming it, the
-// object and the fix.
+// Shapes, types and the memory needed are checked before anything is read, the labels before the
+// images: a wrong file gets one line naming it, the object and the fix.
 #include <string>
 
 #include "data/dataset.hpp"

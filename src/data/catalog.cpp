@@ -38,17 +38,18 @@ Dataset load_idx_dataset(const std::string& prefix, int num_classes, int side,
 Dataset load_user_idx(const std::string& prefix, const std::string& split, int num_classes) {
   const std::string id = "idx:" + prefix;
   if (split != "train")
-    throw InputError(id + ": an idx: data set has a training split only; for a test split use an "
-                          "h5: file (docs/data.md)");
+    throw InputError(id +
+                     ": an idx: data set has a training split only; for a test split use an "
+                     "h5: file (docs/data.md)");
   const std::string images = prefix + "-images-idx3-ubyte";
   const std::string labels = prefix + "-labels-idx1-ubyte";
   for (const auto& file : {images, labels})
     if (!exists_raw_or_gz(file))
-      throw InputError(file + ": no such file (nor " + file + ".gz); check task.dataset = \"" +
-                       id + "\" (a path prefix relative to the working directory)");
+      throw InputError(file + ": no such file (nor " + file + ".gz); check task.dataset = \"" + id +
+                       "\" (a path prefix relative to the working directory)");
   try {
-    Dataset dataset = load_idx_pair(images, labels, num_classes > 0 ? num_classes : kMaxClasses,
-                                    id + "/train");
+    Dataset dataset =
+        load_idx_pair(images, labels, num_classes > 0 ? num_classes : kMaxClasses, id + "/train");
     dataset.num_classes =
         resolve_class_count(dataset.labels, num_classes, resolve_data_file(labels));
     return dataset;
@@ -110,8 +111,8 @@ std::string resolve_data_dir(const std::string& explicit_dir) {
   return "data";
 }
 
-Dataset load_dataset(const std::string& data_dir, const std::string& name,
-                     const std::string& split, int num_classes) {
+Dataset load_dataset(const std::string& data_dir, const std::string& name, const std::string& split,
+                     int num_classes) {
   if (split != "train" && split != "test")
     throw InputError("dataset split '" + split + "' is not one of: train, test");
   if (name.rfind("h5:", 0) == 0) return load_hdf5_dataset(name.substr(3), split, num_classes);

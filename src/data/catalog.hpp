@@ -22,8 +22,8 @@ inline const std::vector<std::string>& dataset_names() {
 /// (<prefix>-images-idx3-ubyte and <prefix>-labels-idx1-ubyte, a training split only), paths
 /// relative to the working directory; `num_classes` is task.num_classes (0: from the labels;
 /// for a built-in set it must be 0 or the set's own count).
-Dataset load_dataset(const std::string& data_dir, const std::string& name,
-                     const std::string& split, int num_classes = 0);
+Dataset load_dataset(const std::string& data_dir, const std::string& name, const std::string& split,
+                     int num_classes = 0);
 
 /// The data directory: `explicit_dir` if non-empty, else $L2O_DATA_DIR, else "data".
 std::string resolve_data_dir(const std::string& explicit_dir);

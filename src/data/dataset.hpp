@@ -16,7 +16,7 @@ struct Dataset {
   std::vector<std::uint8_t> pixels;  ///< count * rows * cols * channels bytes, example-major
   /// Real-valued data instead of `pixels` (an HDF5 file's float images), same layout, unscaled.
   std::vector<float> real_pixels;
-  bool real_valued = false;  ///< true: the examples are in real_pixels, pixels is empty
+  bool real_valued = false;          ///< true: the examples are in real_pixels, pixels is empty
   std::vector<std::uint8_t> labels;  ///< count labels
 
   /// Pixels per example (rows * cols * channels).

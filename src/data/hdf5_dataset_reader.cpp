@@ -68,8 +68,9 @@ SplitLayout check_split(const Hdf5Group& root, const std::string& split) {
   const bool uint8 = layout.images.type_class == H5T_INTEGER && !layout.images.is_signed &&
                      layout.images.element_size == 1;
   if (!uint8 && layout.images.type_class != H5T_FLOAT)
-    throw InputError(file + ": /" + images + " holds " + type_text(layout.images) +
-                     "; store uint8 pixels or floats (images.astype(numpy.uint8) or numpy.float32)");
+    throw InputError(
+        file + ": /" + images + " holds " + type_text(layout.images) +
+        "; store uint8 pixels or floats (images.astype(numpy.uint8) or numpy.float32)");
   if (layout.labels.type_class != H5T_INTEGER)
     throw InputError(file + ": /" + labels + " holds " + type_text(layout.labels) +
                      "; store integer class indices (labels.astype(numpy.int64))");
@@ -88,15 +89,14 @@ std::vector<std::uint8_t> read_labels(const Hdf5Group& root, const std::string& 
   const std::string& file = root.file();
   const std::vector<std::int64_t> values = root.read_integers(split + "/labels");
   const std::int64_t limit = num_classes > 0 ? num_classes : kMaxClasses;
-  const std::string fix = num_classes > 0
-                              ? "relabel to 0.." + std::to_string(num_classes - 1) +
-                                    " or raise task.num_classes"
-                              : "relabel to 0..K-1 (at most " + std::to_string(kMaxClasses) +
-                                    " classes)";
+  const std::string fix =
+      num_classes > 0
+          ? "relabel to 0.." + std::to_string(num_classes - 1) + " or raise task.num_classes"
+          : "relabel to 0..K-1 (at most " + std::to_string(kMaxClasses) + " classes)";
   for (std::size_t i = 0; i < values.size(); ++i)
     if (values[i] < 0 || values[i] >= limit)
-      throw InputError(file + ": /" + split + "/labels[" + std::to_string(i) + "] = " +
-                       std::to_string(values[i]) + " is out of range [0, " +
+      throw InputError(file + ": /" + split + "/labels[" + std::to_string(i) +
+                       "] = " + std::to_string(values[i]) + " is out of range [0, " +
                        std::to_string(limit) + "); " + fix);
   return {values.begin(), values.end()};
 }
@@ -143,17 +143,16 @@ Dataset load_hdf5_dataset(const std::string& path, const std::string& split, int
   const std::uint64_t per_example = static_cast<std::uint64_t>(dataset.example_size()) *
                                         (dataset.real_valued ? sizeof(float) : 1) +
                                     sizeof(std::int64_t);
-  const std::uint64_t bytes = shape[0] > UINT64_MAX / per_example ? UINT64_MAX
-                                                                  : shape[0] * per_example;
-  require_memory(bytes,
-                 path + ": /" + split + "/images " + shape_text(shape),
+  const std::uint64_t bytes =
+      shape[0] > UINT64_MAX / per_example ? UINT64_MAX : shape[0] * per_example;
+  require_memory(bytes, path + ": /" + split + "/images " + shape_text(shape),
                  "use fewer or smaller examples");
 
   // The class count is the training split's, for either split.
   std::vector<std::uint8_t> train_labels = read_labels(root, "train", num_classes);
   dataset.num_classes = resolve_class_count(train_labels, num_classes, path + ": /train/labels");
-  dataset.labels = split == "train" ? std::move(train_labels)
-                                    : read_labels(root, split, dataset.num_classes);
+  dataset.labels =
+      split == "train" ? std::move(train_labels) : read_labels(root, split, dataset.num_classes);
 
   const std::string images = split + "/images";
   if (!dataset.real_valued) {
@@ -165,8 +164,7 @@ Dataset load_hdf5_dataset(const std::string& path, const std::string& split, int
                                 [](float v) { return !std::isfinite(v); });
   if (bad != dataset.real_pixels.end())
     throw InputError(path + ": /" + images + " example " +
-                     std::to_string((bad - dataset.real_pixels.begin()) /
-                                    dataset.example_size()) +
+                     std::to_string((bad - dataset.real_pixels.begin()) / dataset.example_size()) +
                      " holds NaN or infinity (or a value beyond float32); replace it");
   return dataset;
 }

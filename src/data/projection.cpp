@@ -16,8 +16,8 @@ constexpr Eigen::Index kBlock = 2048;
 template <class Pixel>
 void project_rows(const Pixel* data, Eigen::Index count, Eigen::Index pixels, double scale,
                   const Eigen::MatrixXd& matrix, Eigen::MatrixXd& projected) {
-  const Eigen::Map<const Eigen::Matrix<Pixel, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
-      raw(data, count, pixels);
+  const Eigen::Map<const Eigen::Matrix<Pixel, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> raw(
+      data, count, pixels);
   for (Eigen::Index start = 0; start < count; start += kBlock) {
     const Eigen::Index rows = std::min<Eigen::Index>(kBlock, count - start);
     const Eigen::MatrixXd scaled = raw.middleRows(start, rows).template cast<double>() / scale;
@@ -31,7 +31,8 @@ std::uint64_t projection_bytes(const Dataset& train, int input_dim) {
   const auto pixels = static_cast<std::uint64_t>(train.example_size());
   const auto count = static_cast<std::uint64_t>(train.count);
   const auto d = static_cast<std::uint64_t>(std::max(input_dim, 0));
-  return sizeof(double) * (pixels * d + 2 * count * d + std::min<std::uint64_t>(count, kBlock) * pixels);
+  return sizeof(double) *
+         (pixels * d + 2 * count * d + std::min<std::uint64_t>(count, kBlock) * pixels);
 }
 
 void require_projection_memory(const Dataset& train, int input_dim) {
@@ -69,8 +70,7 @@ Eigen::MatrixXd RandomProjection::project(const Dataset& split) const {
     project_rows(split.real_pixels.data(), split.count, split.example_size(), 1.0, matrix_,
                  projected);
   else
-    project_rows(split.pixels.data(), split.count, split.example_size(), 255.0, matrix_,
-                 projected);
+    project_rows(split.pixels.data(), split.count, split.example_size(), 255.0, matrix_, projected);
   return projected;
 }
 

@@ -8,8 +8,7 @@ namespace l2o {
 std::string TaskSpec::label(int num_classes) const {
   std::string architecture = std::to_string(input_dim);
   for (int h : hidden) architecture += "-" + std::to_string(h);
-  const std::string units =
-      activation == Activation::relu ? "" : " " + activation_name(activation);
+  const std::string units = activation == Activation::relu ? "" : " " + activation_name(activation);
   return dataset + " " + architecture + "-" + std::to_string(num_classes) + units + " batch " +
          std::to_string(batch_size);
 }

@@ -38,7 +38,7 @@ struct KeySpec {
   /// Allowed strings (and string-list elements), if restricted; "prefix:<what>" allows
   /// "prefix:" followed by any non-empty text.
   std::vector<std::string> choices;
-  bool allow_empty = false;          ///< a list key that may be [] (an optional list)
+  bool allow_empty = false;  ///< a list key that may be [] (an optional list)
 };
 
 /// The full schema.

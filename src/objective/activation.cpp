@@ -8,8 +8,8 @@ Activation parse_activation(const std::string& name) {
   if (name == "relu") return Activation::relu;
   if (name == "tanh") return Activation::tanh;
   if (name == "sigmoid") return Activation::sigmoid;
-  throw InputError("task.activation must be one of \"relu\", \"tanh\", \"sigmoid\", got \"" +
-                   name + "\"");
+  throw InputError("task.activation must be one of \"relu\", \"tanh\", \"sigmoid\", got \"" + name +
+                   "\"");
 }
 
 std::string activation_name(Activation activation) {

@@ -1,6 +1,7 @@
 #pragma once
 // The base learner: a fully connected net input -> hidden... -> classes with ReLU (or tanh,
-// sigmoid) hidden units and softmax cross-entropy, whose parameters live in one contiguous vector (Li & Malik 2017 §4).
+// sigmoid) hidden units and softmax cross-entropy, whose parameters live in one contiguous vector
+// (Li & Malik 2017 §4).
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
@@ -25,7 +26,7 @@ struct ParameterGroup {
 /// Activations and gradients of one forward/backward pass, sized on first use and reused.
 struct MlpWorkspace {
   std::vector<Eigen::MatrixXd> pre_activations;  ///< per layer: batch x out
-  std::vector<Eigen::MatrixXd> activations;      ///< per hidden layer: batch x out (post-nonlinearity)
+  std::vector<Eigen::MatrixXd> activations;      ///< per hidden layer: batch x out
   Eigen::MatrixXd delta;                         ///< batch x out of the current layer
   Eigen::MatrixXd delta_below;                   ///< batch x in of the current layer
   Eigen::MatrixXd gathered_inputs;               ///< batch x input_dim (minibatch rows)

@@ -32,9 +32,9 @@ std::string train_on(const fs::path& data, const fs::path& output, const std::st
 
 // The first and last recorded true objective of run 0 of an `l2o train` output.
 std::pair<double, double> objective_ends(const fs::path& output) {
-  const auto curve =
-      l2o::open_hdf5_for_reading(output.string()).open_group("runs/run_0000").read_doubles(
-          "true_objective");
+  const auto curve = l2o::open_hdf5_for_reading(output.string())
+                         .open_group("runs/run_0000")
+                         .read_doubles("true_objective");
   return {curve.front(), curve.back()};
 }
 
@@ -71,10 +71,10 @@ TEST_CASE("a missing user data file gets one line naming it, exit 2, no output",
   const fs::path dir = l2o::test::scratch_dir("user-missing");
   const auto outcome = run_l2o(train_on(dir / "absent.h5", dir / "out.h5"));
   CHECK(outcome.exit_code == 2);
-  CHECK(outcome.output == "l2o: error: " + (dir / "absent.h5").string() +
-                              ": no such file; check task.dataset = \"h5:" +
-                              (dir / "absent.h5").string() +
-                              "\" (relative to the working directory)\n");
+  CHECK(outcome.output ==
+        "l2o: error: " + (dir / "absent.h5").string() +
+            ": no such file; check task.dataset = \"h5:" + (dir / "absent.h5").string() +
+            "\" (relative to the working directory)\n");
   CHECK_FALSE(fs::exists(dir / "out.h5"));
   const auto idx = run_l2o("train --set task.dataset=idx:" + (dir / "none").string() +
                            " --output " + (dir / "out.h5").string() + kTiny);
@@ -83,12 +83,11 @@ TEST_CASE("a missing user data file gets one line naming it, exit 2, no output",
   CHECK(std::count(idx.output.begin(), idx.output.end(), '\n') == 1);
 }
 
-TEST_CASE("a projection larger than the memory is refused with the bytes, not bad_alloc",
-          "[app]") {
+TEST_CASE("a projection larger than the memory is refused with the bytes, not bad_alloc", "[app]") {
   const fs::path dir = l2o::test::scratch_dir("user-memory");
-  const auto outcome = run_l2o("train --quiet --data-dir " + l2o::test::data_dir() +
-                               " --set task.input_dim=100000 --output " +
-                               (dir / "out.h5").string());
+  const auto outcome =
+      run_l2o("train --quiet --data-dir " + l2o::test::data_dir() +
+              " --set task.input_dim=100000 --output " + (dir / "out.h5").string());
   CHECK(outcome.exit_code == 2);
   CHECK_THAT(outcome.output,
              Contains("l2o: error: task.input_dim = 100000 on mnist/train (60000 examples of 784 "
@@ -102,14 +101,14 @@ TEST_CASE("the learned optimizer trains a tanh net on user data", "[app]") {
   l2o::test::write_valid_user_data(dir / "mine.h5");
   const fs::path output = dir / "psd.h5";
   // The committed PSD model (meta-trained on a 2-layer ReLU net) on a 2-layer tanh net.
-  const auto outcome = run_l2o(
-      train_on(dir / "mine.h5", output,
-               " --set task.activation=tanh --set optimizer.model=" + l2o::test::source_dir() +
-                   "/models/psd_mnist48.h5"));
+  const auto outcome = run_l2o(train_on(dir / "mine.h5", output,
+                                        " --set task.activation=tanh --set optimizer.model=" +
+                                            l2o::test::source_dir() + "/models/psd_mnist48.h5"));
   INFO(outcome.output);
   REQUIRE(outcome.exit_code == 0);
-  CHECK(l2o::open_hdf5_for_reading(output.string()).open_group("task").string_attribute(
-            "optimizer") == "psd");
+  CHECK(l2o::open_hdf5_for_reading(output.string())
+            .open_group("task")
+            .string_attribute("optimizer") == "psd");
   const auto [first, last] = objective_ends(output);
   CHECK(std::isfinite(last));
   CHECK(last < first);
@@ -117,8 +116,8 @@ TEST_CASE("the learned optimizer trains a tanh net on user data", "[app]") {
   const auto missing = run_l2o(train_on(dir / "absent.h5", dir / "x.h5",
                                         " --set optimizer.model=" + (dir / "none.h5").string()));
   CHECK(missing.exit_code == 2);
-  CHECK_THAT(missing.output, Contains("l2o: error: optimizer.model: " +
-                                      (dir / "none.h5").string() + ": no such model file"));
+  CHECK_THAT(missing.output, Contains("l2o: error: optimizer.model: " + (dir / "none.h5").string() +
+                                      ": no such model file"));
 }
 
 TEST_CASE("tune and evaluate run on a user HDF5 file with tanh units", "[app]") {
@@ -131,15 +130,16 @@ TEST_CASE("tune and evaluate run on a user HDF5 file with tanh units", "[app]") 
                                        "seeds = 1\nlearning_rates = [0.01, 0.1]\n"
                                        "[evaluate]\noptimizers = [\"adam\"]\nlearned = [\""
                                     << l2o::test::source_dir() << "/models/psd_mnist48.h5\"]\n"
-                                    << "datasets = [\"" << data << "\"]\narchitectures = [\"8-8\"]\n"
+                                    << "datasets = [\"" << data
+                                    << "\"]\narchitectures = [\"8-8\"]\n"
                                        "batch_sizes = [10]\niterations = [20]\nseeds = 1\n";
   const std::string config = " --quiet --config " + (dir / "sweep.toml").string();
   const auto tune = run_l2o("tune" + config + " --output " + (dir / "tuned.h5").string());
   INFO(tune.output);
   REQUIRE(tune.exit_code == 0);
-  const auto evaluate = run_l2o("evaluate" + config + " --set evaluate.tuned=" +
-                                (dir / "tuned.h5").string() + " --output " +
-                                (dir / "eval.h5").string());
+  const auto evaluate =
+      run_l2o("evaluate" + config + " --set evaluate.tuned=" + (dir / "tuned.h5").string() +
+              " --output " + (dir / "eval.h5").string());
   INFO(evaluate.output);
   REQUIRE(evaluate.exit_code == 0);
   const auto tasks = l2o::open_hdf5_for_reading((dir / "eval.h5").string()).open_group("tasks");
@@ -180,17 +180,17 @@ TEST_CASE("meta-train learns an optimizer on a user HDF5 file with sigmoid units
                                      "batch_size = 10\n[meta_train]\ncheckpoint_every = 2\n"
                                      "[l2l]\nepisodes = 4\nhorizon = 10\ntruncation = 5\n"
                                      "validation_interval = 2\nvalidation_episodes = 1\n";
-  const auto outcome = run_l2o("meta-train --method l2l --quiet --config " +
-                               (dir / "l2l.toml").string() + " --set meta_train.checkpoint=" +
-                               (dir / "checkpoint.h5").string() + " --set meta_train.model=" +
-                               (dir / "model.h5").string());
+  const auto outcome =
+      run_l2o("meta-train --method l2l --quiet --config " + (dir / "l2l.toml").string() +
+              " --set meta_train.checkpoint=" + (dir / "checkpoint.h5").string() +
+              " --set meta_train.model=" + (dir / "model.h5").string());
   INFO(outcome.output);
   REQUIRE(outcome.exit_code == 0);
   CHECK_THAT(outcome.output, Contains("8-8-3 sigmoid batch 10"));
   // The optimizer it learned then trains the same task.
-  const auto train = run_l2o(train_on(dir / "mine.h5", dir / "out.h5",
-                                      " --set task.activation=sigmoid --set optimizer.model=" +
-                                          (dir / "model.h5").string()));
+  const auto train = run_l2o(train_on(
+      dir / "mine.h5", dir / "out.h5",
+      " --set task.activation=sigmoid --set optimizer.model=" + (dir / "model.h5").string()));
   INFO(train.output);
   CHECK(train.exit_code == 0);
 }

@@ -89,8 +89,7 @@ TEST_CASE("float N x D and N x H x W x C files load as real values", "[data]") {
   CHECK(rows.real_pixels[7] == 0.25f * 7 - 3.0f);
   {
     UserDataFile file(dir / "color.h5");
-    file.write("train/images", H5T_NATIVE_FLOAT, {6, 2, 3, 2},
-               std::vector<float>(72, 0.5f));
+    file.write("train/images", H5T_NATIVE_FLOAT, {6, 2, 3, 2}, std::vector<float>(72, 0.5f));
     file.write("train/labels", H5T_NATIVE_INT32, {6}, std::vector<std::int32_t>{0, 1, 2, 0, 1, 2});
   }
   const l2o::Dataset color = l2o::load_dataset("", "h5:" + (dir / "color.h5").string(), "train");
@@ -123,8 +122,7 @@ TEST_CASE("an h5: file that is not HDF5 is named with the layout", "[data]") {
   CHECK_THAT(h5_error(path), Contains("not an HDF5 file") && Contains("docs/data.md"));
 }
 
-TEST_CASE("an h5: file without /train/images or /train/labels names the missing one",
-          "[data]") {
+TEST_CASE("an h5: file without /train/images or /train/labels names the missing one", "[data]") {
   const fs::path dir = l2o::test::scratch_dir("h5-absent");
   {
     UserDataFile file(dir / "no_images.h5");
@@ -330,8 +328,7 @@ TEST_CASE("a projection too large for the memory is refused with the bytes it ne
   // Closed form: matrix 784 x d, projected data and its standardised copy 60000 x d, and one
   // 2048-row block of converted pixels, all doubles.
   const std::uint64_t d = 100000;
-  CHECK(l2o::projection_bytes(mnist_shape, 100000) ==
-        8 * (784 * d + 2 * 60000 * d + 2048 * 784));
+  CHECK(l2o::projection_bytes(mnist_shape, 100000) == 8 * (784 * d + 2 * 60000 * d + 2048 * 784));
   CHECK_THROWS_WITH(l2o::require_projection_memory(mnist_shape, 100000),
                     Contains("task.input_dim = 100000 on mnist/train (60000 examples of 784 "
                              "values): the random projection and projected data needs "

@@ -76,7 +76,8 @@ inline double reference_sum_loss(const Mlp& mlp, const Eigen::VectorXd& x,
         }
       }
       if (l > 0)
-        for (int i = 0; i < sizes[l]; ++i) below[i] *= reference_derivative(mlp.activation(), pre[l][i]);
+        for (int i = 0; i < sizes[l]; ++i)
+          below[i] *= reference_derivative(mlp.activation(), pre[l][i]);
       delta = below;
     }
   }

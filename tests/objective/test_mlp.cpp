@@ -78,10 +78,10 @@ TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-
     l2o::Activation activation;
   };
   using l2o::Activation;
-  const auto c = GENERATE(
-      Case{48, 48, 0.0, Activation::relu}, Case{48, 48, 1e-3, Activation::relu},
-      Case{100, 200, 0.0, Activation::relu}, Case{100, 200, 1e-3, Activation::relu},
-      Case{48, 48, 0.0, Activation::tanh}, Case{48, 48, 1e-3, Activation::sigmoid});
+  const auto c =
+      GENERATE(Case{48, 48, 0.0, Activation::relu}, Case{48, 48, 1e-3, Activation::relu},
+               Case{100, 200, 0.0, Activation::relu}, Case{100, 200, 1e-3, Activation::relu},
+               Case{48, 48, 0.0, Activation::tanh}, Case{48, 48, 1e-3, Activation::sigmoid});
   const l2o::Mlp mlp(c.input, {c.hidden}, 10, c.l2, c.activation);
   const Batch batch = random_batch(16, c.input, 10, 11);
   const Eigen::VectorXd x = mlp.initial_parameters(5);
@@ -102,8 +102,7 @@ TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-
     fd[k] = (objective(mlp, xp, batch, nullptr) - objective(mlp, xm, batch, nullptr)) / (2 * h);
     analytic[k] = gradient[coords[k]];
   }
-  INFO("net " << mlp.architecture() << " l2 " << c.l2 << " "
-                << l2o::activation_name(c.activation));
+  INFO("net " << mlp.architecture() << " l2 " << c.l2 << " " << l2o::activation_name(c.activation));
   l2o::test::check_against_finite_differences(analytic, fd);
 }
 
@@ -155,8 +154,8 @@ TEST_CASE("activations are parsed by name and sigmoid saturates without NaN", "[
   // +-2000: sigmoid's exp(-z) overflows to inf for the negative ones, which must give 0, not NaN.
   const l2o::Mlp mlp(2, {4}, 3, 0.0, l2o::Activation::sigmoid);
   Eigen::VectorXd x = mlp.initial_parameters(1);
-  x.segment(mlp.groups()[0].offset, mlp.groups()[0].size) << 1e3, 1e3, -1e3, -1e3, 1e3, 1e3,
-      -1e3, -1e3;
+  x.segment(mlp.groups()[0].offset, mlp.groups()[0].size) << 1e3, 1e3, -1e3, -1e3, 1e3, 1e3, -1e3,
+      -1e3;
   Batch batch{Eigen::MatrixXd::Ones(2, 2), {0, 2}};
   Eigen::VectorXd gradient;
   CHECK(std::isfinite(objective(mlp, x, batch, &gradient)));

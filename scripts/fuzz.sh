@@ -12,12 +12,12 @@
 #                                          fixed random seed (ci_runs below, 10-20 s each on a
 #                                          quiet core): the same inputs on every
 #                                          machine, so a pass here predicts the CI run (.ci/run)
-# Targets: idx cifar config hdf5 checkpoint (default all).
+# Targets: idx cifar config hdf5 checkpoint user_data (default all).
 # Build dir: $L2O_ASAN_BUILD_DIR (build-asan); $L2O_JOBS (default nproc) parallel build jobs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build="${L2O_ASAN_BUILD_DIR:-$here/build-asan}"
-targets=(idx cifar config hdf5 checkpoint)
+targets=(idx cifar config hdf5 checkpoint user_data)
 # Executions per target in --ci mode. A run is then a function of the binary, corpus, seed and
 # count (-seed, -runs) once what varies from run to run is kept out: compared values fed back into
 # mutations (-use_cmp=0: addresses are compared too), timed corpus reloads (-reload=0), and the
@@ -25,7 +25,7 @@ targets=(idx cifar config hdf5 checkpoint)
 # overlap test in replace(), for one), so coverage depends on where heap and stack lie: ASLR off
 # (setarch -R), a fixed environment and relative paths (the stack moves with their sizes).
 # Checked: two runs give the same corpus, file for file, also with another environment.
-declare -A ci_runs=([idx]=600000 [cifar]=400000 [config]=40000 [hdf5]=1500 [checkpoint]=1200)
+declare -A ci_runs=([idx]=600000 [cifar]=400000 [config]=40000 [hdf5]=1500 [checkpoint]=1200 [user_data]=3000)
 ci_seed=1
 if [ "${1:-}" = --ci ]; then
   mode=runs

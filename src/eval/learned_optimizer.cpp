@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "gps/es/es_model_file.hpp"
-#include "gps/gps_model_file.hpp"
-#include "gps/psd_optimizer.hpp"
+#include "gps/files/gps_model_file.hpp"
+#include "gps/policy/psd_optimizer.hpp"
 #include "io/hdf5_file.hpp"
 #include "l2l/l2l_model_file.hpp"
 #include "util/error.hpp"

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "app/meta_train_files.hpp"
+#include "app/meta_train_es.hpp"
 #include "app/meta_train_gps.hpp"
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
@@ -175,6 +176,8 @@ int run_meta_train_command(const RunOptions& options, const MetaTrainOptions& me
   if (!meta.method.empty()) config.set("meta_train.method", meta.method);
   const std::string method = config.string("meta_train.method");
   if (method == kL2lMethod) return run_l2l(config, options, meta, mpi);
+  if (config.string("gps.local_optimizer") == "es")
+    return run_es_meta_train(config, options, mpi, meta.resume);
   return run_gps_meta_train(config, options, mpi, meta.resume);
 }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "gps/es/es_model_file.hpp"
 #include "gps/files/gps_model_file.hpp"
 #include "gps/policy/psd_optimizer.hpp"
 #include "io/hdf5_file.hpp"
@@ -25,8 +26,9 @@ std::unique_ptr<Optimizer> load_learned_optimizer(const std::string& path) {
   const std::string method = model.string_attribute("method");
   if (method == kL2lMethod) return read_l2l_model(model);
   if (method == kPsdMethod) return std::make_unique<PsdOptimizer>(read_gps_model(model));
+  if (method == kEsMethod) return std::make_unique<EsOptimizer>(read_es_controller(model));
   throw InputError(model.where("") + "@method = \"" + method +
-                   "\": unknown learned-optimizer method (known: l2l, psd)");
+                   "\": unknown learned-optimizer method (known: l2l, psd, es)");
 }
 
 }  // namespace l2o

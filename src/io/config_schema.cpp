@@ -205,6 +205,30 @@ const std::vector<KeySpec>& config_schema() {
               "noise-free pilot rollouts per grid candidate of the initial controller (§11)"),
       integer("gps.initial_score_stride", 10, 1, 100000000,
               "the initial controller's score averages f_t at t = stride, 2 stride, ... <= T"),
+      text("gps.local_optimizer", "lqg",
+           "how psi improves: \"lqg\" (the spec's model-based LQG step, §7) or \"es\" (evolution "
+           "strategies on the true meta-loss over an AdaGrad/RMSprop-containing controller "
+           "family, docs/gps-design.md); es uses gps.iterations as generations, gps.horizon, "
+           "gps.initial_score_stride and the gps.es_* keys",
+           {"lqg", "es"}),
+      text("gps.es_start", "adagrad", "es: the tuned optimizer psi starts from exactly",
+           {"adagrad", "rmsprop"}),
+      real("gps.es_start_learning_rate", 0.1, 1e-300, kHuge,
+           "es: the start's tuned learning rate (docs/results/baselines.md: adagrad 0.1)"),
+      real("gps.es_start_alpha", 0.999, 0.0, 0.999999, "es: the start's alpha if rmsprop"),
+      integer("gps.es_knots", 3, 1, 1000,
+              "es: learning-rate knots per group, log-spaced in 1 + t over the horizon"),
+      integer("gps.es_pairs", 8, 1, 100000,
+              "es: antithetic pairs per generation (member m on rank m mod ranks)"),
+      real("gps.es_sigma", 0.1, 1e-300, kHuge, "es: perturbation std in normalised units"),
+      real("gps.es_learning_rate", 0.1, 1e-300, kHuge,
+           "es: step per unit of the normalised gradient estimate"),
+      real("gps.es_trust_radius", 0.2, 1e-300, kHuge,
+           "es: bound on the Euclidean norm of a generation's step in normalised units"),
+      real("gps.es_momentum_scale", 1.0, 1e-300, kHuge,
+           "es: change of the momentum beta per normalised unit"),
+      real("gps.es_decay_scale", 0.1, 1e-300, kHuge,
+           "es: change of the second-moment decay rho per normalised unit"),
   };
   return schema;
 }

@@ -1,0 +1,180 @@
+#include "app/meta_train_es.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "app/meta_train_files.hpp"
+#include "app/progress_reporter.hpp"
+#include "app/provenance.hpp"
+#include "app/stop_request.hpp"
+#include "dist/unit_gather.hpp"
+#include "eval/sweep.hpp"
+#include "eval/task_spec.hpp"
+#include "gps/es/es_checkpoint_file.hpp"
+#include "gps/es/es_meta_loss.hpp"
+#include "gps/es/es_model_file.hpp"
+#include "gps/es/es_search.hpp"
+#include "objective/cost_set.hpp"
+#include "optim/adagrad.hpp"
+#include "optim/rmsprop.hpp"
+#include "util/error.hpp"
+
+namespace l2o {
+namespace {
+
+EsSearchParams search_params(const Config& config) {
+  EsSearchParams p;
+  p.pairs = static_cast<int>(config.integer("gps.es_pairs"));
+  p.sigma = config.real("gps.es_sigma");
+  p.learning_rate = config.real("gps.es_learning_rate");
+  p.trust_radius = config.real("gps.es_trust_radius");
+  p.momentum_scale = config.real("gps.es_momentum_scale");
+  p.decay_scale = config.real("gps.es_decay_scale");
+  try {
+    p.check();
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("gps.") + e.what() + "; fix the [gps] section");
+  }
+  return p;
+}
+
+// psi_0: the tuned optimizer of gps.es_start exactly, with its default epsilon.
+EsController start_controller(const Config& config, std::size_t group_count) {
+  const std::vector<double> knots = es_knot_times(static_cast<int>(config.integer("gps.es_knots")),
+                                                  static_cast<int>(config.integer("gps.horizon")));
+  const double rate = config.real("gps.es_start_learning_rate");
+  if (config.string("gps.es_start") == "rmsprop")
+    return rmsprop_controller(rate, config.real("gps.es_start_alpha"), RmspropParameters{}.epsilon,
+                              knots, group_count);
+  return adagrad_controller(rate, AdagradParameters{}.epsilon, knots, group_count);
+}
+
+void write_model(const std::string& path, const EsController& psi, const EsCheckpoint& checkpoint,
+                 const TaskSpec& spec, const Mlp& mlp, const Config& config,
+                 const std::string& command_line, int ranks) {
+  AtomicHdf5File file(path);
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
+  write_task_attributes(file.root().create_group("task"), spec, mlp);
+  const Hdf5Group model = file.root().create_group("model");
+  write_es_controller(model, psi);
+  model.set_attribute("generation", static_cast<std::int64_t>(checkpoint.generation));
+  file.commit();
+}
+
+void write_checkpoint(const std::string& path, const EsCheckpoint& checkpoint,
+                      const Config& config, const std::string& command_line, int ranks) {
+  AtomicHdf5File file(path);
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
+  write_es_checkpoint(file.root().create_group("checkpoint"), checkpoint);
+  file.commit();
+}
+
+}  // namespace
+
+int run_es_meta_train(const Config& config, const RunOptions& options, const MpiSession& mpi,
+                      bool resume) {
+  install_stop_request_handlers();
+  const EsSearchParams params = search_params(config);
+  const int generations = static_cast<int>(config.integer("gps.iterations"));
+  const int horizon = static_cast<int>(config.integer("gps.horizon"));
+  const int stride = static_cast<int>(config.integer("gps.initial_score_stride"));
+  if (stride > horizon)
+    throw InputError("gps.initial_score_stride = " + std::to_string(stride) +
+                     " exceeds gps.horizon = " + std::to_string(horizon) +
+                     "; make it at most the horizon");
+  const MetaTrainFiles files = prepare_meta_train_files(config, resume);
+  const TaskSpec spec = training_task_from_config(config);
+  const MlpTask task = make_task(spec);
+  const auto seed = static_cast<std::uint64_t>(config.integer("run.seed"));
+  const MlpTask cost_set = cost_set_task(task, config.integer("meta_train.cost_examples"), seed);
+  const EsController start = start_controller(config, task.mlp().groups().size());
+  EsCheckpoint checkpoint = [&] {
+    if (resume) {
+      const Hdf5Group file = open_checkpoint_to_resume(files.checkpoint, config);
+      return read_es_checkpoint(file.open_group("checkpoint"), start);
+    }
+    EsCheckpoint fresh;
+    fresh.seed = seed;
+    fresh.start = start;
+    fresh.theta = Eigen::VectorXd::Zero(es_search_dimension(start));
+    return fresh;
+  }();
+
+  const bool report = mpi.is_root() && !options.quiet;
+  const std::string label = spec.label(task.mlp().num_classes());
+  if (report)
+    std::fprintf(stderr,
+                 "[meta-train] gps-es on %s: %d generations of %d antithetic pairs x %d steps, "
+                 "%lld search dimensions, cost set %lld examples, start %s lr %.6g, on %d "
+                 "rank(s)%s\n",
+                 label.c_str(), generations, params.pairs, horizon,
+                 static_cast<long long>(checkpoint.theta.size()),
+                 static_cast<long long>(cost_set.train().labels.size()),
+                 config.string("gps.es_start").c_str(), start.base_rate, mpi.size(),
+                 resume ? (", resuming at generation " + std::to_string(checkpoint.generation))
+                              .c_str()
+                        : "");
+
+  const std::int64_t members = 2 * static_cast<std::int64_t>(params.pairs);
+  const std::vector<std::int64_t> owned = owned_units(members, mpi.rank(), mpi.size());
+  const Eigen::Index dimension = checkpoint.theta.size();
+  const int first = checkpoint.generation;
+  ProgressReporter progress("meta-train", generations - first, 1, !report);
+  while (checkpoint.generation < generations) {
+    const auto begin = std::chrono::steady_clock::now();
+    const int generation = checkpoint.generation;
+    Eigen::MatrixXd perturbations(dimension, params.pairs);
+    for (int j = 0; j < params.pairs; ++j)
+      perturbations.col(j) = es_perturbation(seed, generation, j, dimension);
+    // Member 2j is theta + sigma eps_j, member 2j + 1 its antithetic twin; both use pair j's seed.
+    std::vector<double> local;
+    for (std::int64_t m : owned) {
+      const auto pair = static_cast<int>(m / 2);
+      const double sign = m % 2 == 0 ? 1.0 : -1.0;
+      const Eigen::VectorXd member = checkpoint.theta + sign * params.sigma * perturbations.col(pair);
+      EsOptimizer psi(es_member(start, member, params));
+      local.push_back(es_meta_loss(task, cost_set, psi, es_rollout_seed(seed, generation, pair),
+                                   horizon, stride));
+    }
+    const std::vector<double> costs = allgather_unit_values(local, members);
+    std::vector<double> plus;
+    std::vector<double> minus;
+    for (int j = 0; j < params.pairs; ++j) {
+      plus.push_back(costs[static_cast<std::size_t>(2 * j)]);
+      minus.push_back(costs[static_cast<std::size_t>(2 * j + 1)]);
+    }
+    const EsUpdate update = es_update(checkpoint.theta, perturbations, plus, minus, params);
+    checkpoint.theta = update.theta;
+    checkpoint.mean_cost.push_back(update.mean_cost);
+    checkpoint.step_norm.push_back(update.step_norm);
+    checkpoint.generation = generation + 1;
+    if (mpi.is_root()) {
+      write_model(files.model, es_member(start, checkpoint.theta, params), checkpoint, spec,
+                  task.mlp(), config, options.command_line, mpi.size());
+      write_checkpoint(files.checkpoint, checkpoint, config, options.command_line, mpi.size());
+    }
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "generation %d: psi cost %.6g (mean of members), step %.4g%s, seconds %.1f",
+                  generation, update.mean_cost, update.step_norm,
+                  update.clipped ? " (trust region)" : "",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    progress.update(checkpoint.generation - first, text);
+    const auto stop_signal = static_cast<int>(max_over_ranks(stop_request_signal()));
+    if (stop_signal != 0 && checkpoint.generation < generations) {
+      if (mpi.is_root())
+        std::fprintf(stderr,
+                     "l2o: stop requested (signal %d): checkpoint \"%s\" written after "
+                     "generation %d; continue with --resume (exit %d)\n",
+                     stop_signal, files.checkpoint.c_str(), generation, kExitStopped);
+      return kExitStopped;
+    }
+  }
+  if (mpi.is_root())
+    std::printf("task        %s\nmethod      gps-es, %d generations\nmodel: %s\ncheckpoint: %s\n",
+                label.c_str(), generations, files.model.c_str(), files.checkpoint.c_str());
+  return 0;
+}
+
+}  // namespace l2o

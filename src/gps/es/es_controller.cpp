@@ -1,0 +1,140 @@
+#include "gps/es/es_controller.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace l2o {
+namespace {
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("es controller: " + what);
+}
+
+EsController member(double learning_rate, double weight, double decay, double epsilon,
+                    const std::vector<double>& knot_times, std::size_t group_count) {
+  EsController psi;
+  psi.base_rate = learning_rate;
+  psi.second_moment_weight = weight;
+  psi.epsilon = epsilon;
+  psi.knot_times = knot_times;
+  psi.groups.assign(group_count, EsGroupController{std::vector<double>(knot_times.size(), 0.0),
+                                                   0.0, decay});
+  psi.check(group_count);
+  return psi;
+}
+
+}  // namespace
+
+void EsController::check(std::size_t group_count) const {
+  require(std::isfinite(base_rate) && base_rate > 0.0, "base_rate must be finite and > 0");
+  require(second_moment_weight > 0.0 && second_moment_weight <= 1.0,
+          "second_moment_weight must be in (0, 1]");
+  require(std::isfinite(epsilon) && epsilon > 0.0, "epsilon must be finite and > 0");
+  require(!knot_times.empty() && knot_times.front() == 0.0, "knot_times must start at 0");
+  for (std::size_t k = 1; k < knot_times.size(); ++k)
+    require(knot_times[k] > knot_times[k - 1] && std::isfinite(knot_times[k]),
+            "knot_times must be finite and increasing");
+  require(groups.size() == group_count, "has " + std::to_string(groups.size()) +
+                                            " groups, the net has " +
+                                            std::to_string(group_count));
+  for (const EsGroupController& g : groups) {
+    require(g.log_rate.size() == knot_times.size(), "a group's log_rate must have one per knot");
+    for (double l : g.log_rate) require(std::isfinite(l), "log_rate must be finite");
+    require(std::isfinite(g.momentum) && std::isfinite(g.decay),
+            "momentum and decay must be finite");
+  }
+}
+
+double EsController::log_rate_at(std::size_t group, double t) const {
+  const std::vector<double>& l = groups[group].log_rate;
+  if (t <= 0.0 || l.size() == 1) return l.front();
+  if (t >= knot_times.back()) return l.back();
+  std::size_t k = 1;
+  while (knot_times[k] < t) ++k;  // knot_times[k-1] < t <= knot_times[k]
+  const double u0 = std::log1p(knot_times[k - 1]);
+  const double u1 = std::log1p(knot_times[k]);
+  const double f = (std::log1p(t) - u0) / (u1 - u0);
+  return (1.0 - f) * l[k - 1] + f * l[k];  // exactly 0 when both knots are 0
+}
+
+std::vector<double> es_knot_times(int knots, int horizon) {
+  if (knots < 1 || horizon < 1)
+    throw std::invalid_argument("es_knot_times: needs knots >= 1 and horizon >= 1");
+  std::vector<double> times(static_cast<std::size_t>(knots), 0.0);
+  for (int k = 1; k < knots; ++k)
+    times[static_cast<std::size_t>(k)] =
+        std::expm1(std::log1p(static_cast<double>(horizon)) * k / (knots - 1));
+  return times;
+}
+
+EsController adagrad_controller(double learning_rate, double epsilon,
+                                const std::vector<double>& knot_times, std::size_t group_count) {
+  return member(learning_rate, 1.0, 1.0, epsilon, knot_times, group_count);
+}
+
+EsController rmsprop_controller(double learning_rate, double alpha, double epsilon,
+                                const std::vector<double>& knot_times, std::size_t group_count) {
+  // w = 1 - alpha computed as rmsprop.cpp computes it, so the recurrence is the same expression.
+  return member(learning_rate, 1.0 - alpha, alpha, epsilon, knot_times, group_count);
+}
+
+EsOptimizer::EsOptimizer(EsController controller) : controller_(std::move(controller)) {
+  controller_.check(controller_.groups.size());
+  for (const EsGroupController& g : controller_.groups) {
+    momentum_.push_back(std::clamp(g.momentum, 0.0, kEsMaxMomentum));
+    decay_.push_back(std::clamp(g.decay, kEsMinDecay, 1.0));
+  }
+}
+
+HyperparameterList EsOptimizer::hyperparameters() const {
+  HyperparameterList list{{"base_rate", controller_.base_rate},
+                          {"second_moment_weight", controller_.second_moment_weight},
+                          {"epsilon", controller_.epsilon}};
+  for (std::size_t g = 0; g < controller_.groups.size(); ++g) {
+    const std::string prefix = "g" + std::to_string(g) + ".";
+    for (std::size_t k = 0; k < controller_.knot_times.size(); ++k)
+      list.emplace_back(prefix + "log_rate" + std::to_string(k), controller_.groups[g].log_rate[k]);
+    list.emplace_back(prefix + "momentum", momentum_[g]);
+    list.emplace_back(prefix + "decay", decay_[g]);
+  }
+  return list;
+}
+
+void EsOptimizer::check_groups(const std::vector<ParameterGroup>& groups) const {
+  if (groups.size() != controller_.groups.size())
+    throw std::invalid_argument("es: the controller has " +
+                                std::to_string(controller_.groups.size()) +
+                                " groups, the net has " + std::to_string(groups.size()));
+}
+
+void EsOptimizer::do_start(Eigen::Index dimension) {
+  if (groups().empty())
+    throw std::invalid_argument("es: acts per parameter group; start it with start(groups)");
+  gradient_.resize(dimension);
+  first_moment_.setZero(dimension);
+  second_moment_.setZero(dimension);
+  step_ = 0;
+}
+
+Optimizer::Iteration EsOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {
+  const double loss = oracle.loss_gradient(x, gradient_);
+  const double w = controller_.second_moment_weight;
+  for (std::size_t g = 0; g < groups().size(); ++g) {
+    const ParameterGroup& group = groups()[g];
+    const double beta = momentum_[g];
+    const double rho = decay_[g];
+    const double rate =
+        controller_.base_rate * std::exp(controller_.log_rate_at(g, static_cast<double>(step_)));
+    const auto grad = gradient_.segment(group.offset, group.size).array();
+    auto m = first_moment_.segment(group.offset, group.size).array();
+    auto v = second_moment_.segment(group.offset, group.size).array();
+    m = beta * m + (1.0 - beta) * grad;
+    v = rho * v + w * grad.square();  // the expressions of adagrad.cpp / rmsprop.cpp at members
+    x.segment(group.offset, group.size).array() -= rate * m / (v.sqrt() + controller_.epsilon);
+  }
+  ++step_;
+  return {loss, false};
+}
+
+}  // namespace l2o

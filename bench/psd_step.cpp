@@ -8,7 +8,11 @@
 //     minibatches, runs restarting every T = 400 steps.
 // Prints one line per case,
 //   psd_step N=<coordinates> threads=<t> median_ms=<x> peak_fraction=<f> gradient=<case>
-// with f = (GEMM work of the step / same-run float GEMM rate) / median time: the GEMM work is
+//            cpu_ms=<c> cpu_peak_fraction=<g>
+// with f = (GEMM work of the step / same-run float GEMM rate) / median wall time, and c the
+// median process CPU time of a step (the figure to read on a loaded machine, where a step longer
+// than a scheduler time slice also waits for other processes; bench_timing.hpp), and
+// cpu_peak_fraction the same fraction from CPU times of the step and of the GEMMs. The GEMM work is
 // the policy LSTM's gate GEMM (2 N 132 512) and read-out (2 N 129); the rate is the better of a
 // GEMM of the step's shape (N x 132 x 512) and a 512^3 GEMM, measured in the same run with the
 // same thread count. Usage: psd_step <data_dir> [model] [seconds_per_measurement]
@@ -35,7 +39,7 @@
 namespace {
 
 using l2o::bench::load_average;
-using l2o::bench::median_microseconds;
+using l2o::bench::median_call_times;
 
 constexpr int kHorizon = 400;  // T of a test-time run
 constexpr std::uint64_t kSeed = 1;
@@ -55,12 +59,38 @@ double step_gemm_flops(Eigen::Index coordinates, Eigen::Index hidden) {
   return 2.0 * static_cast<double>(coordinates) * (depth * 4 * hidden + hidden + 1);
 }
 
-void print_case(Eigen::Index coordinates, int threads, double step_us, double flops,
-                double peak_gflops, const char* gradient) {
-  const double seconds_at_peak = flops / (peak_gflops * 1e9);
-  std::printf("psd_step N=%ld threads=%d median_ms=%.3f peak_fraction=%.3f gradient=%s\n",
-              static_cast<long>(coordinates), threads, step_us * 1e-3,
-              seconds_at_peak / (step_us * 1e-6), gradient);
+// Seconds of one float GEMM m x k x n, wall and CPU medians (the caller's thread settings).
+l2o::bench::CallTimes gemm_times(Eigen::Index m, Eigen::Index k, Eigen::Index n, double seconds) {
+  const Eigen::MatrixXf a = Eigen::MatrixXf::Random(m, k), b = Eigen::MatrixXf::Random(k, n);
+  Eigen::MatrixXf c(m, n);
+  return median_call_times([&] { c.noalias() = a * b; }, seconds);
+}
+
+// The same-run float GEMM rate in FLOP per microsecond of wall and of CPU time: the better of a
+// GEMM of the step's shape and a 512^3 GEMM (bench/lstm_step).
+struct PeakRate {
+  double per_wall_us = 0.0;
+  double per_cpu_us = 0.0;
+};
+
+PeakRate peak_rate(Eigen::Index coordinates, Eigen::Index hidden, double seconds) {
+  const Eigen::Index depth = 3 + 1 + hidden;
+  const l2o::bench::CallTimes shape = gemm_times(coordinates, depth, 4 * hidden, seconds);
+  const l2o::bench::CallTimes square = gemm_times(512, 512, 512, seconds);
+  const double shape_flops = 2.0 * static_cast<double>(coordinates) * depth * 4 * hidden;
+  const double square_flops = 2.0 * 512 * 512 * 512;
+  return {std::max(shape_flops / shape.wall_microseconds, square_flops / square.wall_microseconds),
+          std::max(shape_flops / shape.cpu_microseconds, square_flops / square.cpu_microseconds)};
+}
+
+void print_case(Eigen::Index coordinates, int threads, const l2o::bench::CallTimes& step,
+                double flops, const PeakRate& peak, const char* gradient) {
+  std::printf(
+      "psd_step N=%ld threads=%d median_ms=%.3f peak_fraction=%.3f gradient=%s cpu_ms=%.3f "
+      "cpu_peak_fraction=%.3f\n",
+      static_cast<long>(coordinates), threads, step.wall_microseconds * 1e-3,
+      flops / peak.per_wall_us / step.wall_microseconds, gradient, step.cpu_microseconds * 1e-3,
+      flops / peak.per_cpu_us / step.cpu_microseconds);
   std::fflush(stdout);
 }
 
@@ -73,9 +103,7 @@ void bench_task(const l2o::MlpTask& task, l2o::GpsModel& model, const std::strin
   // The same-run roofline: Eigen's float GEMM with this thread count (Eigen threading only for
   // the reference; the step's parallelism is the engine's OpenMP row blocks).
   Eigen::setNbThreads(threads);
-  const double peak_gflops =
-      std::max(l2o::bench::gemm_rate<float>(n, 3 + 1 + hidden, 4 * hidden, seconds).gflops,
-               l2o::bench::gemm_peak<float>(seconds).gflops);
+  const PeakRate peak = peak_rate(n, hidden, seconds);
   Eigen::setNbThreads(1);
   const double flops = step_gemm_flops(n, hidden);
 
@@ -91,19 +119,19 @@ void bench_task(const l2o::MlpTask& task, l2o::GpsModel& model, const std::strin
   oracle.set_batch(sampler.batch(0));
   const double loss = oracle.loss_gradient(x, gradient);
   int t = 0;
-  const double excluded_us = median_microseconds(
+  const l2o::bench::CallTimes excluded = median_call_times(
       [&] {
         if (t++ % kHorizon == 0) descent.reset();
         descent.steps(loss, gradient, x);
       },
       seconds);
-  print_case(n, threads, excluded_us, flops, peak_gflops, "excluded");
+  print_case(n, threads, excluded, flops, peak, "excluded");
 
   // Gradient included: the optimizer as `l2o evaluate` runs it.
   l2o::PsdOptimizer optimizer(l2o::read_gps_model(
       l2o::open_hdf5_for_reading(model_path).open_group("model")));
   std::int64_t step = 0;
-  const double included_us = median_microseconds(
+  const l2o::bench::CallTimes included = median_call_times(
       [&] {
         if (step % kHorizon == 0) {
           optimizer.start(groups);
@@ -113,7 +141,7 @@ void bench_task(const l2o::MlpTask& task, l2o::GpsModel& model, const std::strin
         optimizer.step(x, oracle);
       },
       seconds);
-  print_case(n, threads, included_us, flops, peak_gflops, "included");
+  print_case(n, threads, included, flops, peak, "included");
 }
 
 }  // namespace

@@ -228,7 +228,13 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       transitions[g].add_rollout(data);
     }
   }
-  const std::vector<bool> owned = reduce_to_group_owners(transitions);
+  // Owners balanced by recorded points (docs/gps-design.md; §14 has g mod Z).
+  std::vector<Eigen::Index> recorded_points;
+  for (const ParameterGroup& group : task.mlp().groups()) {
+    recorded_points.push_back(std::min(group.size, params.max_recorded));
+  }
+  const std::vector<int> owners = group_owners(recorded_points, ranks);
+  const std::vector<bool> owned = reduce_to_group_owners(transitions, owners);
   if (iteration == 0) {
     for (std::size_t g = 0; g < groups; ++g) {
       ObservationStatistics observations;
@@ -256,8 +262,8 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     mismatch_sums.push_back(
         mismatch_statistics(state.groups[g].sampling_policy, samples[g], means[g], horizon));
   }
-  reduce_to_group_owners(linearisation_sums);
-  reduce_to_group_owners(mismatch_sums);
+  reduce_to_group_owners(linearisation_sums, owners);
+  reduce_to_group_owners(mismatch_sums, owners);
 
   const ActiveMask mask = active_mask(horizon);
   DualGradientDescent dgd(kStateDim, horizon, params.dgd);
@@ -340,8 +346,8 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
         linearisation_sums.push_back(linearisation_statistics(samples[g], means[g], horizon));
         mismatch_sums.push_back(mismatch_statistics(psi_use(g), samples[g], means[g], horizon));
       }
-      reduce_to_group_owners(linearisation_sums);
-      reduce_to_group_owners(mismatch_sums);
+      reduce_to_group_owners(linearisation_sums, owners);
+      reduce_to_group_owners(mismatch_sums, owners);
       for (int g = 0; g < group_count; ++g) {
         if (!owned[g]) continue;
         GpsGroupState& group = state.groups[g];
@@ -375,7 +381,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     }
     for (int g = 0; g < group_count; ++g) {
       GpsGroupState& group = state.groups[g];
-      broadcast_psi_step(group_owner(g, ranks), psi_new[g], group.duals, group.eta);
+      broadcast_psi_step(owners[g], psi_new[g], group.duals, group.eta);
     }
     timer.stop(summary.seconds.lqg);
   }
@@ -386,7 +392,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   for (std::size_t g = 0; g < groups; ++g) {
     mismatch_sums.push_back(mismatch_statistics(psi_new[g], samples[g], means[g], horizon));
   }
-  reduce_to_group_owners(mismatch_sums);
+  reduce_to_group_owners(mismatch_sums, owners);
   double initial_kl_sum = 0.0;
   double final_kl_sum = 0.0;
   for (int g = 0; g < group_count; ++g) {
@@ -405,7 +411,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       group.previous_sampling_policy = std::move(group.sampling_policy);
       group.sampling_policy = std::move(psi_new[g]);
     }
-    broadcast_group_results(group_owner(g, ranks), group, diagnostics, summary.dgd[g]);
+    broadcast_group_results(owners[g], group, diagnostics, summary.dgd[g]);
     initial_kl_sum += diagnostics.policy_kl_before;
     final_kl_sum += diagnostics.policy_kl_after;
   }

@@ -175,9 +175,10 @@ TEST_CASE("policy training: float stays close to double (the precision GPS train
   const double weight_difference = (single_weights - double_weights).cwiseAbs().maxCoeff();
   CAPTURE(moved, weight_difference);
   REQUIRE(moved > 5e-3);  // the update moved omega by several Adam steps of 1e-3
-  // Adam divides by sqrt(v): a gradient entry near zero may take a different sign in float and
-  // move its weight by up to one learning rate per step the other way; measured 0 such flips.
-  CHECK(weight_difference < 1e-4);
+  // Measured 4.4e-8 after 10 steps that moved omega by 1.0e-2. (Adam divides by sqrt(v): a
+  // gradient entry near zero that took the other sign in float would move its weight by up to
+  // one learning rate, 1e-3, the other way; none does here.)
+  CHECK(weight_difference < 1e-6);
   REQUIRE(single_losses.size() == double_losses.size());
   for (std::size_t k = 0; k < double_losses.size(); ++k) {
     CAPTURE(k);

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "gps/statistics_reduction.hpp"
-#include "gps/sufficient_statistics.hpp"
+#include "gps/fit/statistics_reduction.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -44,6 +45,38 @@ double median_microseconds(Run&& run, double seconds, int warmups = 2) {
     times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   return median(std::move(times));
+}
+
+/// Process CPU time in microseconds (all threads).
+inline double process_cpu_microseconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) * 1e-3;
+}
+
+/// Medians of one call's wall time and of its process CPU time.
+struct CallTimes {
+  double wall_microseconds = 0.0;
+  /// CPU time of all threads: on a loaded machine a call longer than a scheduler time slice
+  /// also waits for other processes, which its wall time counts and its CPU time does not.
+  double cpu_microseconds = 0.0;
+};
+
+/// As median_microseconds, and the median CPU time of the same calls.
+template <class Run>
+CallTimes median_call_times(Run&& run, double seconds, int warmups = 2) {
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < warmups; ++i) run();
+  std::vector<double> walls, cpus;
+  const auto start = Clock::now();
+  while (walls.size() < 5 || seconds_since(start) < seconds) {
+    const auto t0 = Clock::now();
+    const double cpu0 = process_cpu_microseconds();
+    run();
+    cpus.push_back(process_cpu_microseconds() - cpu0);
+    walls.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  return {median(std::move(walls)), median(std::move(cpus))};
 }
 
 /// Median time and rate of one Eigen GEMM.

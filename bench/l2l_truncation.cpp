@@ -4,8 +4,10 @@
 // the optimisee gradients (timed inside the run through the episode's oracle) and the LSTM
 // forward and BPTT (the same calls timed alone, outside the run). (2) Test time: one
 // L2lOptimizer::step (minibatch gradient + LSTM step) on 48-48-10 (d = 2,842) and 100-200-10
-// (d = 22,210). Batch 64, the untrained §16.1 network; prints the double GEMM peak measured in
-// the same run, the load average and the speed-up over the PyTorch figures of the issue.
+// (d = 22,210), each first as one line `l2l_test_step d=<coordinates> median_ms=<x> cpu_ms=<c>`
+// (issue 17; c is the median process CPU time, the figure to read on a loaded machine).
+// Batch 64, the untrained §16.1 network; prints the double GEMM peak measured in the same run,
+// the load average and the speed-up over the PyTorch figures of the issue.
 // Usage: l2l_truncation <data_dir> [threads] [seconds_per_measurement]
 #include <omp.h>
 
@@ -186,7 +188,7 @@ void bench_test_step(const l2o::MlpTask& task, const l2o::LstmParameters<double>
   auto sampler = task.sampler(kSeed);
   Eigen::VectorXd x(d);
   std::int64_t t = 0;
-  const double step_us = median_microseconds(
+  const l2o::bench::CallTimes step = l2o::bench::median_call_times(
       [&] {
         if (t % kHorizon == 0) {
           optimizer.start(d);
@@ -209,6 +211,9 @@ void bench_test_step(const l2o::MlpTask& task, const l2o::LstmParameters<double>
   const double network_us =
       median_microseconds([&] { network.step(phi, gradient, state, delta); }, seconds / 2);
   const double network_flops = lstm_step_flops_per_coordinate(phi.shape()) * d;
+  const double step_us = step.wall_microseconds;
+  std::printf("l2l_test_step d=%ld median_ms=%.3f cpu_ms=%.3f\n", static_cast<long>(d),
+              step_us * 1e-3, step.cpu_microseconds * 1e-3);
   std::printf(
       "test-time step %s (d=%ld): median %.3f ms -> %.1fx vs PyTorch %.0f ms | "
       "gradient alone %.3f ms, LSTM step alone %.3f ms (%.2f GFLOP/s)\n",

@@ -1,6 +1,7 @@
 // gps-spec.md §14 end to end (issue 8 E1): `l2o meta-train --method gps` on the tiny task of
-// gps_tiny_run.hpp under mpirun -np 1 (one OpenMP thread) and -np 2 (two threads per rank) writes
-// bitwise the same checkpoint (the whole GPS state: local controllers, duals, previous models,
+// gps_tiny_run.hpp under mpirun -np 1 (one OpenMP thread), -np 2 (two threads per rank) and -np 3
+// (which divides neither the 4 groups nor the 4 rollouts; group owners 0, 2, 1, 2) writes bitwise
+// the same checkpoint (the whole GPS state: local controllers, duals, previous models,
 // LSTM weights and Adam moments, best score) and the same model; only rank 0 writes, and the
 // provenance records the rank count.
 #include <catch2/catch.hpp>
@@ -13,7 +14,7 @@
 
 namespace fs = std::filesystem;
 
-TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint and model bitwise",
+TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint and model bitwise",
           "[app][gps][mpi]") {
   const fs::path one = l2o::test::tiny_dir("meta-train-gps-np1");
   const fs::path two = l2o::test::tiny_dir("meta-train-gps-np2");
@@ -35,4 +36,11 @@ TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint and model
   CHECK(l2o::open_hdf5_for_reading((two / "checkpoint.h5").string())
             .open_group("checkpoint")
             .integer_attribute("iteration") == 3);
+
+  const fs::path three = l2o::test::tiny_dir("meta-train-gps-np3");
+  const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three));
+  INFO(c.output);
+  REQUIRE(c.exit_code == 0);
+  l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
+  l2o::test::check_same_model(one / "model.h5", three / "model.h5");
 }

@@ -1,8 +1,9 @@
 // The statistics reduction of gps-spec.md §14 under mpiexec -n 2: rollout n is recorded on rank
-// n mod 2, each rank accumulates TransitionStatistics per group, and group g is reduced to rank
-// g mod 2. The owner's total must be bitwise equal to the statistics of all rollouts accumulated
+// n mod 2, each rank accumulates TransitionStatistics per group, and group g is reduced to its
+// owner (group_owners, balanced by recorded points). The owner's total must be bitwise equal to the statistics of all rollouts accumulated
 // on one rank, and so must the dynamics and cost fits computed from it.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -62,11 +63,16 @@ TEST_CASE("2-rank reduction of rollout statistics equals the 1-rank statistics b
     CHECK_FALSE(local[g].sums() == reference[g].sums());  // both ranks hold a part
   }
 
-  const std::vector<bool> owned = l2o::reduce_to_group_owners(local);
+  std::vector<Eigen::Index> recorded_points;
+  for (const l2o::ParameterGroup& group : fixture.task.mlp().groups()) {
+    recorded_points.push_back(std::min<Eigen::Index>(group.size, 24));  // C_max above
+  }
+  const std::vector<int> owners = l2o::group_owners(recorded_points, ranks);
+  const std::vector<bool> owned = l2o::reduce_to_group_owners(local, owners);
   REQUIRE(owned.size() == groups);
   for (std::size_t g = 0; g < groups; ++g) {
     const int group = static_cast<int>(g);
-    CHECK(owned[g] == (l2o::group_owner(group, ranks) == rank));
+    CHECK(owned[g] == (owners[g] == rank));
     if (!owned[g]) {
       CHECK(local[g].sums() == before[g].sums());  // non-owners keep their part
       continue;

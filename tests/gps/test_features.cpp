@@ -174,6 +174,29 @@ TEST_CASE("F3: ring buffers equal the naive full-history features for t = 0..399
   REQUIRE(history.time() == -1);
 }
 
+TEST_CASE("An observation-only history gives the full history's Psi bitwise and no Phi",
+          "[features]") {
+  constexpr int kCoordinates = 5;
+  for (const l2o::FeatureSet features : {l2o::FeatureSet::paper, l2o::FeatureSet::scale_free}) {
+    FeatureHistory full(kCoordinates, features);
+    FeatureHistory observation_only(kCoordinates, features, l2o::FeatureUse::observation_only);
+    l2o::RandomStream random(13, "test_features_observation_only");
+    Eigen::MatrixXd psi(kCoordinates, 3), psi_only(kCoordinates, 3), phi(kCoordinates, kStateDim);
+    Eigen::VectorXd x = Eigen::VectorXd::Zero(kCoordinates), g(kCoordinates);
+    for (int t = 0; t < 150; ++t) {
+      for (int j = 0; j < kCoordinates; ++j) g(j) = random.normal() * std::pow(10.0, j - 2);
+      x -= 0.01 * g;
+      full.push(1.0 / (t + 1.0), g, x);
+      observation_only.push(1.0 / (t + 1.0), g, x);
+      full.observation_features(psi);
+      observation_only.observation_features(psi_only);
+      INFO("t = " << t);
+      REQUIRE(psi_only == psi);
+    }
+    CHECK_THROWS_AS(observation_only.state_features(phi), std::logic_error);
+  }
+}
+
 TEST_CASE("Feature history rejects mis-sized inputs and outputs", "[features]") {
   FeatureHistory history(3);
   Eigen::MatrixXd phi(3, kStateDim);

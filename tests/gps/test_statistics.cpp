@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <vector>
 
+#include "gps/fit/statistics_reduction.hpp"
 #include "gps/fit/sufficient_statistics.hpp"
 #include "util/random_stream.hpp"
 
@@ -148,4 +150,32 @@ TEST_CASE("Non-finite recorded data and malformed buffers are rejected", "[stati
   CHECK_THROWS_AS(l2o::MomentSums::deserialize(buffer), std::invalid_argument);
   TransitionStatistics other(kHorizon + 1);
   CHECK_THROWS_AS(statistics.sums().merge(other.sums()), std::invalid_argument);
+}
+
+TEST_CASE("Group owners balance the recorded points over the ranks", "[statistics]") {
+  using Owners = std::vector<int>;
+  // The workstation config (C_g = 64, 48, 64, 10): g mod 2 would give rank 0 the two weight
+  // groups (128 of 186 points); balanced, rank 0 gets 112.
+  const std::vector<Eigen::Index> workstation{64, 48, 64, 10};
+  CHECK(l2o::group_owners(workstation, 1) == Owners{0, 0, 0, 0});
+  CHECK(l2o::group_owners(workstation, 2) == Owners{0, 0, 1, 1});
+  CHECK(l2o::group_owners(workstation, 3) == Owners{0, 2, 1, 2});
+  CHECK(l2o::group_owners(workstation, 5) == Owners{0, 2, 1, 3});  // a rank idles
+  // The app tests' tiny run (48-8-10 net, C_max = 16).
+  const std::vector<Eigen::Index> tiny{16, 8, 16, 10};
+  CHECK(l2o::group_owners(tiny, 2) == Owners{0, 1, 1, 0});
+  CHECK(l2o::group_owners(tiny, 3) == Owners{0, 2, 1, 2});
+  // Greedy largest-first: no rank exceeds the lightest by more than one group's points.
+  const std::vector<Eigen::Index> many{5, 90, 33, 33, 7, 61, 12, 48, 2};
+  for (int ranks = 1; ranks <= 4; ++ranks) {
+    const Owners owners = l2o::group_owners(many, ranks);
+    std::vector<Eigen::Index> load(static_cast<std::size_t>(ranks), 0);
+    for (std::size_t g = 0; g < many.size(); ++g) {
+      load.at(static_cast<std::size_t>(owners[g])) += many[g];
+    }
+    const auto [lightest, heaviest] = std::minmax_element(load.begin(), load.end());
+    CHECK(*heaviest - *lightest <= 90);
+  }
+  CHECK_THROWS_AS(l2o::group_owners(workstation, 0), std::invalid_argument);
+  CHECK_THROWS_AS(l2o::group_owners(std::vector<Eigen::Index>{3, -1}, 2), std::invalid_argument);
 }

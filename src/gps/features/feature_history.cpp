@@ -6,13 +6,15 @@
 
 namespace l2o {
 
-FeatureHistory::FeatureHistory(Eigen::Index coordinates, FeatureSet features)
-    : features_(features),
-      raw_iterates_(coordinates, kRawHistory),
-      raw_gradients_(coordinates, kRawHistory),
-      averaged_iterates_(coordinates, kAveragedHistory),
-      averaged_gradients_(coordinates, kAveragedHistory) {
+FeatureHistory::FeatureHistory(Eigen::Index coordinates, FeatureSet features, FeatureUse use)
+    : features_(features), use_(use) {
   if (coordinates <= 0) throw std::invalid_argument("FeatureHistory: coordinates must be > 0");
+  raw_iterates_.resize(coordinates, kRawHistory);
+  raw_gradients_.resize(coordinates, kRawHistory);
+  if (use_ == FeatureUse::state_and_observation) {
+    averaged_iterates_.resize(coordinates, kAveragedHistory);
+    averaged_gradients_.resize(coordinates, kAveragedHistory);
+  }
   if (features_ == FeatureSet::scale_free) squared_gradient_mean_.resize(coordinates);
 }
 
@@ -44,6 +46,7 @@ void FeatureHistory::push(double minibatch_loss,
         (squared_gradient_mean_.array() / (1.0 - decay_power_)).sqrt() + kScaleFreeEpsilon;
   }
   raw_losses_[raw_slot(t)] = minibatch_loss;
+  if (use_ == FeatureUse::observation_only) return;
 
   // gps-spec.md §2.1: mean of x^(k), k = max(t-2,0)..t, summed oldest first.
   const int first = std::max(t - 2, 0);
@@ -137,13 +140,22 @@ void FeatureHistory::fill_observation_features(const Rows& rows,
   psi.col(2) = ((older_end - older_start).abs() / ((current - previous).abs() + 0.1)).matrix();
 }
 
+void FeatureHistory::require_state_features() const {
+  if (use_ == FeatureUse::observation_only) {
+    throw std::logic_error("FeatureHistory: state features requested from an observation-only "
+                           "history");
+  }
+}
+
 void FeatureHistory::state_features(Eigen::Ref<Eigen::MatrixXd> phi) const {
+  require_state_features();
   check_output(coordinates(), phi.rows(), phi.cols(), kStateDim);
   fill_state_features(Eigen::all, phi);
 }
 
 void FeatureHistory::state_features(std::span<const Eigen::Index> rows,
                                     Eigen::Ref<Eigen::MatrixXd> phi) const {
+  require_state_features();
   check_output(static_cast<Eigen::Index>(rows.size()), phi.rows(), phi.cols(), kStateDim);
   fill_state_features(rows, phi);
 }

@@ -17,12 +17,18 @@ inline constexpr int kAveragedHistory = 131;
 /// Raw entries kept per quantity: averages of the last 3 values, Psi needs x^(t-2) (§2.1, §2.3).
 inline constexpr int kRawHistory = 3;
 
+/// Which features a history serves. Test time (§15) reads only the observations Psi_t, which need
+/// the raw entries alone; the averaged entries (2 x 131 columns, 46 MB at d = 22,210) are kept
+/// only for the state features Phi_t of training rollouts.
+enum class FeatureUse { state_and_observation, observation_only };
+
 /// Feature history of one optimisee run: fed (f_t, grad f_t, x^(t)) once per step t = 0, 1, ...
 class FeatureHistory {
  public:
   /// History for `coordinates` parameters, empty (no step pushed); `features` chooses the
-  /// gradient the features see (feature_set.hpp).
-  explicit FeatureHistory(Eigen::Index coordinates, FeatureSet features = FeatureSet::paper);
+  /// gradient the features see (feature_set.hpp), `use` which features it can compute.
+  explicit FeatureHistory(Eigen::Index coordinates, FeatureSet features = FeatureSet::paper,
+                          FeatureUse use = FeatureUse::state_and_observation);
 
   /// Forgets all steps (start of a new rollout); keeps the buffers.
   void reset();
@@ -37,7 +43,8 @@ class FeatureHistory {
   /// Time step t of the last push (-1 before the first).
   [[nodiscard]] int time() const { return time_; }
 
-  /// Phi_t of every coordinate into `phi` (d x 76), layout of gps-spec.md §3.1.
+  /// Phi_t of every coordinate into `phi` (d x 76), layout of gps-spec.md §3.1. Throws
+  /// std::logic_error for a FeatureUse::observation_only history.
   void state_features(Eigen::Ref<Eigen::MatrixXd> phi) const;
   /// Phi_t of the coordinates `rows` into `phi` (rows.size() x 76).
   void state_features(std::span<const Eigen::Index> rows, Eigen::Ref<Eigen::MatrixXd> phi) const;
@@ -52,6 +59,7 @@ class FeatureHistory {
   void fill_state_features(const Rows& rows, Eigen::Ref<Eigen::MatrixXd> phi) const;
   template <class Rows>
   void fill_observation_features(const Rows& rows, Eigen::Ref<Eigen::MatrixXd> psi) const;
+  void require_state_features() const;
   void check_output(Eigen::Index rows, Eigen::Index out_rows, Eigen::Index out_cols,
                     Eigen::Index expected_cols) const;
 
@@ -59,14 +67,15 @@ class FeatureHistory {
   static int raw_slot(int i) { return i % kRawHistory; }
 
   FeatureSet features_;
+  FeatureUse use_;
   int time_ = -1;
   Eigen::VectorXd squared_gradient_mean_;  ///< v_t of scale_free (empty for paper)
   double decay_power_ = 1.0;               ///< 0.99^(t+1) of scale_free's bias correction
   Eigen::MatrixXd raw_iterates_;           ///< d x 3; column i mod 3 holds x^(i)
   Eigen::MatrixXd raw_gradients_;          ///< d x 3; minibatch gradients
   std::array<double, kRawHistory> raw_losses_{};
-  Eigen::MatrixXd averaged_iterates_;   ///< d x 131; column i mod 131 holds x-bar^(i)
-  Eigen::MatrixXd averaged_gradients_;  ///< d x 131; g-bar^(i)
+  Eigen::MatrixXd averaged_iterates_;   ///< d x 131 (empty if observation_only); x-bar^(i mod 131)
+  Eigen::MatrixXd averaged_gradients_;  ///< d x 131 (empty if observation_only); g-bar^(i)
   std::array<double, kAveragedHistory> averaged_losses_{};  ///< f-bar^(i)
 };
 

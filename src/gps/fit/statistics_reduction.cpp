@@ -1,5 +1,6 @@
 #include "gps/fit/statistics_reduction.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -7,12 +8,29 @@
 
 namespace l2o {
 
-int group_owner(int group, int ranks) {
-  if (group < 0 || ranks < 1) {
-    throw std::invalid_argument("group_owner: need group >= 0 and ranks >= 1, got group " +
-                                std::to_string(group) + ", ranks " + std::to_string(ranks));
+std::vector<int> group_owners(std::span<const Eigen::Index> recorded_points, int ranks) {
+  if (ranks < 1) {
+    throw std::invalid_argument("group_owners: need ranks >= 1, got " + std::to_string(ranks));
   }
-  return group % ranks;
+  std::vector<std::size_t> order(recorded_points.size());
+  for (std::size_t g = 0; g < order.size(); ++g) {
+    if (recorded_points[g] < 0) {
+      throw std::invalid_argument("group_owners: group " + std::to_string(g) +
+                                  " has a negative point count");
+    }
+    order[g] = g;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return recorded_points[a] > recorded_points[b];
+  });
+  std::vector<Eigen::Index> load(static_cast<std::size_t>(ranks), 0);
+  std::vector<int> owners(recorded_points.size());
+  for (const std::size_t g : order) {
+    const auto lightest = std::min_element(load.begin(), load.end());  // first of equal loads
+    *lightest += recorded_points[g];
+    owners[g] = static_cast<int>(lightest - load.begin());
+  }
+  return owners;
 }
 
 namespace {

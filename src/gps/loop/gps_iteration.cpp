@@ -169,8 +169,9 @@ struct IterationInputs {
   const MlpTask& task;      ///< the base-learner task the rollouts run on
   const MlpTask& cost_set;  ///< f is measured on it
   const GpsParams& params;
-  int iteration;       ///< i
-  std::size_t groups;  ///< number of coordinate groups
+  int iteration;            ///< i
+  std::size_t groups;       ///< number of coordinate groups
+  std::vector<int> owners;  ///< [g]: the rank that fits group g (group_owners)
 };
 
 /// The summary before any phase has run: per group, diagnostics named by (i, g).
@@ -225,7 +226,7 @@ struct GroupData {
 };
 
 /// Step 2 (§12, §14): per-rollout statistics added in rollout order, the totals reduced to the
-/// group's owner, rank g mod Z (exact sums: the same for any rank count).
+/// group's owner in.owners[g] (exact sums: the same for any rank count).
 GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>& records) {
   GroupData data;
   data.samples.resize(in.groups);
@@ -238,7 +239,7 @@ GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>
       data.transitions[g].add_rollout(group);
     }
   }
-  data.owned = reduce_to_group_owners(data.transitions);
+  data.owned = reduce_to_group_owners(data.transitions, in.owners);
   return data;
 }
 
@@ -290,8 +291,8 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
     sums.mismatch.push_back(
         mismatch_statistics(*psi[g], samples[g], sums.means[g], in.params.horizon));
   }
-  reduce_to_group_owners(sums.linearisation);
-  reduce_to_group_owners(sums.mismatch);
+  reduce_to_group_owners(sums.linearisation, in.owners);
+  reduce_to_group_owners(sums.mismatch, in.owners);
   return sums;
 }
 
@@ -332,7 +333,7 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
                    std::move(initial_kl)};
 }
 
-/// Steps 3-7 (fit_group) of every group this rank owns (§14: group g on rank g mod Z); the
+/// Steps 3-7 (fit_group) of every group this rank owns (in.owners; §14 has g mod Z); the
 /// other groups' entries stay empty.
 std::vector<std::optional<OwnerFits>> fit_owned_groups(const IterationInputs& in,
                                                        const GroupData& data,
@@ -416,8 +417,7 @@ void solve_psi_steps(const IterationInputs& in, const std::vector<bool>& owned,
   }
   for (std::size_t g = 0; g < in.groups; ++g) {
     GpsGroupState& group = state.groups[g];
-    broadcast_psi_step(group_owner(static_cast<int>(g), world_size()), psi_new[g], group.duals,
-                       group.eta);
+    broadcast_psi_step(in.owners[g], psi_new[g], group.duals, group.eta);
   }
 }
 
@@ -434,7 +434,7 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
     mismatch_sums.push_back(
         mismatch_statistics(psi_new[g], samples[g], sums.means[g], in.params.horizon));
   }
-  reduce_to_group_owners(mismatch_sums);
+  reduce_to_group_owners(mismatch_sums, in.owners);
   double initial_kl_sum = 0.0;
   double final_kl_sum = 0.0;
   for (std::size_t g = 0; g < in.groups; ++g) {
@@ -453,8 +453,7 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
       group.previous_sampling_policy = std::move(group.sampling_policy);
       group.sampling_policy = std::move(psi_new[g]);
     }
-    broadcast_group_results(group_owner(static_cast<int>(g), world_size()), group, diagnostics,
-                            summary.dgd[g]);
+    broadcast_group_results(in.owners[g], group, diagnostics, summary.dgd[g]);
     initial_kl_sum += diagnostics.policy_kl_before;
     final_kl_sum += diagnostics.policy_kl_after;
   }
@@ -490,7 +489,13 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     throw std::invalid_argument(
         "run_gps_iteration: policies must be absent exactly before iteration 0");
   }
-  const IterationInputs in{task, cost_set, params, state.iteration, groups};
+  // Owners balanced by recorded points (docs/gps-design.md; §14 has g mod Z).
+  std::vector<Eigen::Index> recorded_points;
+  for (const ParameterGroup& group : task.mlp().groups()) {
+    recorded_points.push_back(std::min(group.size, params.max_recorded));
+  }
+  const IterationInputs in{task, cost_set, params, state.iteration, groups,
+                           group_owners(recorded_points, world_size())};
   GpsIterationSummary summary = empty_summary(in);
   PhaseTimer timer(summary.seconds);
 

@@ -10,7 +10,8 @@
 //
 // On Z MPI ranks (§14) run_gps_iteration is a collective over MPI_COMM_WORLD, called by every
 // rank with the same state: rollout n runs on rank n mod Z and keeps its recorded data there;
-// the statistics of group g are reduced to its owner, rank g mod Z, which fits the group, adapts
+// the statistics of group g are reduced to its owner (group_owners: balanced by recorded points,
+// docs/gps-design.md; §14 has g mod Z), which fits the group, adapts
 // its step size, updates its duals and runs its DGD-LQG, then sends the results to every rank;
 // the policy updates are data parallel over minibatch blocks (policy_gradient_reduction.hpp);
 // evaluation rollout e runs on rank e mod Z. Every rank ends with the same full state and

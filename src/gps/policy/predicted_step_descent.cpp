@@ -36,7 +36,7 @@ PredictedStepDescent<Scalar>::PredictedStepDescent(const std::vector<ParameterGr
                                                    FeatureSet features)
     : groups_(groups),
       policies_(std::move(policies)),
-      history_(checked_dimension(groups_, policies_), features),
+      history_(checked_dimension(groups_, policies_), features, FeatureUse::observation_only),
       observations_(history_.coordinates(), kObservationDim),
       steps_(history_.coordinates()) {
   memories_.reserve(groups_.size());

@@ -1,8 +1,9 @@
 // gps-spec.md §14 end to end (issue 8 E1): `l2o meta-train --method gps` on the tiny task of
 // gps_tiny_run.hpp under mpirun -np 1 (one OpenMP thread) and -np 2 (two threads per rank) writes
 // bitwise the same checkpoint (the whole GPS state: local controllers, duals, previous models,
-// LSTM weights and Adam moments, best score) and the same model; only rank 0 writes, and the
-// provenance records the rank count.
+// LSTM weights and Adam moments, best score), the same model and per-iteration records with the
+// same numbers (costs, scores, KLs, diagnostics, policy losses; not the timings); only rank 0
+// writes, and the provenance records the rank count.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -13,7 +14,7 @@
 
 namespace fs = std::filesystem;
 
-TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint and model bitwise",
+TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint, model and records",
           "[app][gps][mpi]") {
   const fs::path one = l2o::test::tiny_dir("meta-train-gps-np1");
   const fs::path two = l2o::test::tiny_dir("meta-train-gps-np2");
@@ -29,6 +30,10 @@ TEST_CASE("meta-train --method gps: 2 ranks give the 1-rank checkpoint and model
   CHECK(b.output.find("method      gps, 3 iterations") != std::string::npos);
   l2o::test::check_same_checkpoint(one / "checkpoint.h5", two / "checkpoint.h5");
   l2o::test::check_same_model(one / "model.h5", two / "model.h5");
+  for (int i = 0; i < 3; ++i) {
+    INFO("record of iteration " << i);
+    l2o::test::check_same_record(one / "checkpoint.h5", two / "checkpoint.h5", i);
+  }
   CHECK(l2o::open_hdf5_for_reading((two / "model.h5").string())
             .open_group("meta")
             .integer_attribute("mpi_ranks") == 2);

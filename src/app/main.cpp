@@ -91,10 +91,11 @@ int main(int argc, char** argv) {
   auto* meta_train = app.add_subcommand(
       "meta-train",
       "learn an optimizer on the training task ([task]); --method l2l (gps-spec.md §16: "
-      "[l2l], [meta_train]) or gps (§12: [gps], one process). Checkpoints to "
-      "meta_train.checkpoint (continue with --resume) and delivers the best validated optimizer "
-      "to meta_train.model. On SIGTERM or SIGUSR1 it finishes the current episode(s) or GPS "
-      "iteration, writes the checkpoint and exits with 75 (EX_TEMPFAIL).");
+      "[l2l], [meta_train]) or gps (§12: [gps]; under mpirun, rollouts, group fits and policy "
+      "gradients are spread over the ranks, §14, with the same results for any rank count). "
+      "Checkpoints to meta_train.checkpoint (continue with --resume) and delivers the best "
+      "validated optimizer to meta_train.model. On SIGTERM or SIGUSR1 it finishes the current "
+      "episode(s) or GPS iteration, writes the checkpoint and exits with 75 (EX_TEMPFAIL).");
   add_run_options(meta_train, options, false);
   l2o::MetaTrainOptions meta_options;
   meta_train

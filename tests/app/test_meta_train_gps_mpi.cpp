@@ -1,9 +1,10 @@
 // gps-spec.md §14 end to end (issue 8 E1): `l2o meta-train --method gps` on the tiny task of
 // gps_tiny_run.hpp under mpirun -np 1 (one OpenMP thread), -np 2 (two threads per rank) and -np 3
 // (which divides neither the 4 groups nor the 4 rollouts; group owners 0, 2, 1, 2) writes bitwise
-// the same checkpoint (the whole GPS state: local controllers, duals, previous models,
-// LSTM weights and Adam moments, best score) and the same model; only rank 0 writes, and the
-// provenance records the rank count.
+// the same checkpoint (the whole GPS state: local controllers, duals, previous models, LSTM
+// weights and Adam moments, best score), the same model and per-iteration records with the same
+// numbers (costs, scores, KLs, diagnostics, policy losses; not the timings); only rank 0 writes,
+// and the provenance records the rank count.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace fs = std::filesystem;
 
-TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint and model bitwise",
+TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, model and records",
           "[app][gps][mpi]") {
   const fs::path one = l2o::test::tiny_dir("meta-train-gps-np1");
   const fs::path two = l2o::test::tiny_dir("meta-train-gps-np2");
@@ -30,6 +31,10 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint and
   CHECK(b.output.find("method      gps, 3 iterations") != std::string::npos);
   l2o::test::check_same_checkpoint(one / "checkpoint.h5", two / "checkpoint.h5");
   l2o::test::check_same_model(one / "model.h5", two / "model.h5");
+  for (int i = 0; i < 3; ++i) {
+    INFO("record of iteration " << i);
+    l2o::test::check_same_record(one / "checkpoint.h5", two / "checkpoint.h5", i);
+  }
   CHECK(l2o::open_hdf5_for_reading((two / "model.h5").string())
             .open_group("meta")
             .integer_attribute("mpi_ranks") == 2);
@@ -43,4 +48,8 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint and
   REQUIRE(c.exit_code == 0);
   l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
   l2o::test::check_same_model(one / "model.h5", three / "model.h5");
+  for (int i = 0; i < 3; ++i) {
+    INFO("record of iteration " << i << " on 3 ranks");
+    l2o::test::check_same_record(one / "checkpoint.h5", three / "checkpoint.h5", i);
+  }
 }

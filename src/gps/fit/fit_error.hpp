@@ -2,10 +2,11 @@
 // Errors of the GPS fits (dynamics, cost model, policy linearisation, scales) that name the
 // group, GPS iteration and time step, so a failing run can be traced to its data (brief:
 // "non-finite fits throw, naming group, iteration and time step").
-#include <exception>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "util/earliest_error.hpp"
 
 namespace l2o {
 
@@ -37,18 +38,12 @@ class FitError : public std::runtime_error {
 /// earliest failing step, so the reported error does not depend on the thread count.
 template <class Body>
 void parallel_for_steps(int steps, const Body& body) {
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(steps));
+  EarliestError errors(static_cast<std::size_t>(steps));
 #pragma omp parallel for schedule(dynamic)
   for (int t = 0; t < steps; ++t) {
-    try {
-      body(t);
-    } catch (...) {
-      errors[static_cast<std::size_t>(t)] = std::current_exception();
-    }
+    errors.run(static_cast<std::size_t>(t), [&] { body(t); });
   }
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
+  errors.rethrow();
 }
 
 }  // namespace l2o

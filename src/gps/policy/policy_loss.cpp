@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gps/features/observation_normalisation.hpp"
+#include "util/earliest_error.hpp"
 
 namespace l2o {
 
@@ -120,19 +121,17 @@ void PolicyLossGradient<Scalar>::block_gradients(const LstmParameters<Scalar>& w
   // depth-4H products of the backward pass. So the region is entered even for a single block,
   // and each block runs with the ICV set to 1 (local to the implicit task): the blocks are the
   // unit of parallelism, the engine and Eigen run single-threaded inside them.
-  // Exceptions must not leave an OpenMP region: the first message is kept and rethrown after.
-  std::string error;
+  // Exceptions must not leave an OpenMP region: each listed block keeps its own, and the one of
+  // the earliest failing block is rethrown, with its type, whatever the thread timing.
+  EarliestError errors(blocks.size());
 #pragma omp parallel for schedule(static)
   for (Eigen::Index i = 0; i < count; ++i) {
     omp_set_num_threads(1);
-    try {
+    errors.run(static_cast<std::size_t>(i), [&] {
       gradient_of_sequences(weights, minibatch, step_weights, blocks[i], results[i]);
-    } catch (const std::exception& e) {
-#pragma omp critical(policy_loss_error)
-      if (error.empty()) error = e.what();
-    }
+    });
   }
-  if (!error.empty()) throw std::invalid_argument(error);
+  errors.rethrow();
 }
 
 template <class Scalar>

@@ -78,7 +78,8 @@ class PolicyLossGradient {
 
   /// The unnormalised sums of the listed blocks (concurrently on OpenMP threads, each block
   /// single-threaded inside) into `results`, one per listed block in list order: a rank's share
-  /// of a minibatch (§14). Throws std::invalid_argument on a block outside the minibatch.
+  /// of a minibatch (§14). Throws std::invalid_argument on a block outside the minibatch; when
+  /// several blocks fail, the error of the earliest listed one, for any thread count.
   void block_gradients(const LstmParameters<Scalar>& weights,
                        const PolicyMinibatch<Scalar>& minibatch,
                        const Eigen::VectorXd& step_weights, std::span<const Eigen::Index> blocks,

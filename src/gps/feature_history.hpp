@@ -9,6 +9,7 @@
 
 #include "gps/feature_set.hpp"
 #include "gps/features.hpp"
+#include "util/state_vector.hpp"
 
 namespace l2o {
 
@@ -31,6 +32,11 @@ class FeatureHistory {
   /// With FeatureSet::scale_free the gradient is first divided by its running RMS.
   void push(double minibatch_loss, const Eigen::Ref<const Eigen::VectorXd>& minibatch_gradient,
             const Eigen::Ref<const Eigen::VectorXd>& iterate);
+
+  /// Appends everything push() has accumulated (state_vector.hpp).
+  void save(StateWriter& out) const;
+  /// Reads back what save() wrote for the same coordinates and feature set.
+  void restore(StateReader& in);
 
   /// Number of parameters d.
   [[nodiscard]] Eigen::Index coordinates() const { return raw_iterates_.rows(); }

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
     std::normal_distribution<double> normal;
     Eigen::MatrixXd centres(kClasses, kInputs), inputs(kExamples, kInputs);
     std::vector<int> labels(kExamples);
-    for (double& c : centres.reshaped()) c = 1.5 * normal(random);
+    for (Eigen::Index i = 0; i < centres.size(); ++i) centres(i) = 1.5 * normal(random);
     for (int n = 0; n < kExamples; ++n) {
       labels[n] = n % kClasses;
       for (int i = 0; i < kInputs; ++i) inputs(n, i) = centres(labels[n], i) + normal(random);

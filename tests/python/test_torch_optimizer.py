@@ -33,8 +33,10 @@ def test_roles_follow_layers_and_a_group_overrides_them():
 def test_follows_l2o_trajectory_on_the_same_minibatches(models_dir):
     """write_psd_trajectory ran psd_mnist48.h5 on the 48-48-10 MNIST task through `l2o train`'s
     harness; the same steps from PyTorch's gradients of the same minibatches must give the same
-    iterates. The LSTMs compute in float (1 ulp ~ 6e-8 relative) on gradients that differ from
-    l2o's in the last bits of double, so iterates agree to ~1e-6 rather than bitwise."""
+    iterates. Measured: bitwise equal over the 20 steps. The tolerance leaves room for a torch
+    whose BLAS sums the gradient in another order: the LSTMs compute in float, so a last-bit
+    difference in a double gradient can move a step by an ulp of float (~6e-8 relative); giving
+    the last layer the first layer's policy moves the iterates by up to 0.6."""
     with h5py.File(os.environ["L2O_TRAJECTORY_FIXTURE"], "r") as f:
         inputs, labels = f["inputs"][()], f["labels"][()]
         iterates, losses = f["iterates"][()], f["losses"][()]
@@ -53,7 +55,7 @@ def test_follows_l2o_trajectory_on_the_same_minibatches(models_dir):
         loss = optimizer.step(closure)
         assert float(loss) == pytest.approx(losses[t], rel=1e-6, abs=1e-9)
         now = torch.nn.utils.parameters_to_vector(net.parameters()).detach().numpy()
-        np.testing.assert_allclose(now, iterates[t + 1], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(now, iterates[t + 1], rtol=1e-6, atol=1e-8)
     assert losses[-1] < losses[0]
 
 

@@ -19,12 +19,12 @@
 #include <vector>
 
 #include "bench_timing.hpp"
-#include "gps/cost_model.hpp"
-#include "gps/dual_gradient_descent.hpp"
-#include "gps/dynamics_fit.hpp"
-#include "gps/features.hpp"
-#include "gps/policy_linearisation.hpp"
-#include "gps/sufficient_statistics.hpp"
+#include "gps/features/features.hpp"
+#include "gps/fit/cost_model.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/policy_linearisation.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
+#include "gps/lqg/dual_gradient_descent.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

@@ -188,12 +188,13 @@ def hdf5_corpus():
               libver="latest")
 
 
-# Meta-training checkpoints (src/l2l/l2l_checkpoint_file.hpp, src/gps/gps_checkpoint_file.hpp)
-# and GPS models (src/gps/gps_model_file.hpp) in l2o's layout, of the dimensions fuzz_checkpoint
-# reads them with: an L2L LSTM 2 -> 2 hidden -> 1 output (51 parameters), GPS horizon 2 with 2
-# groups (the state has 76 features, so the 76 x 77 matrices of a time step dominate; they are
-# gzip-compressed to keep the seeds small). Real checkpoints are far larger, too slow to fuzz: the
-# tiny L2L run's (tests/app, 5,301 parameters) is 181 KB, the tiny GPS run's (T = 40) 23 MB.
+# Meta-training checkpoints (src/l2l/l2l_checkpoint_file.hpp, src/gps/files/gps_checkpoint_file.hpp)
+# and GPS models (src/gps/files/gps_model_file.hpp) in l2o's layout, of the dimensions
+# fuzz_checkpoint reads them with: an L2L LSTM 2 -> 2 hidden -> 1 output (51 parameters), GPS
+# horizon 2 with 2 groups (the state has 76 features, so the 76 x 77 matrices of a time step
+# dominate; they are gzip-compressed to keep the seeds small). Real checkpoints are far larger, too
+# slow to fuzz: the tiny L2L run's (tests/app, 5,301 parameters) is 181 KB, the tiny GPS run's
+# (T = 40) 23 MB.
 L2L_PARAMETERS = 51
 GPS_HORIZON = 2
 GPS_GROUPS = 2

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "eval/learned_optimizer.hpp"
-#include "gps/psd_optimizer.hpp"
+#include "gps/policy/psd_optimizer.hpp"
 #include "l2l/l2l_optimizer.hpp"
 #include "optim/precomputed_gradient_oracle.hpp"
 #include "util/error.hpp"

@@ -8,7 +8,7 @@
         return loss
     optimizer.step(closure)
 
-Roles. psd moves each parameter with the policy of its role in the net (src/gps/psd_optimizer.hpp):
+Roles. psd moves each parameter with the policy of its role in the net (src/gps/policy/psd_optimizer.hpp):
 the first layer's weights and biases take the model's first-layer policies, the last layer's the
 last-layer policies, and a hidden layer in between the model's hidden-layer policy. The net's
 layers are read off the parameters in order, over all parameter groups: a parameter with two or

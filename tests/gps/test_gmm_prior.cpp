@@ -10,8 +10,8 @@
 #include <cmath>
 #include <vector>
 
-#include "gps/dynamics_fit.hpp"
-#include "gps/gmm_prior.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/gmm_prior.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <numeric>
 
-#include "gps/lstm_policy.hpp"
-#include "gps/policy_loss.hpp"
-#include "gps/policy_training.hpp"
+#include "gps/policy/lstm_policy.hpp"
+#include "gps/policy/policy_loss.hpp"
+#include "gps/policy/policy_training.hpp"
 #include "gps/test_policy_fixtures.hpp"
 
 using Eigen::MatrixXd;

@@ -120,8 +120,8 @@ TEST_CASE("policy training: a huge-target batch has its gradient norm clipped to
   CHECK((clipped - unclipped * (5.0 / norm)).norm() < 1e-12 * 5.0);
 }
 
-TEMPLATE_TEST_CASE("policy training: bitwise deterministic, for any thread count", "[policy]",
-                   float, double) {
+TEMPLATE_TEST_CASE("policy training: bitwise deterministic, for any thread count",
+                   "[policy][openmp]", float, double) {
   // 40 sequences in minibatches of 16 (the last of each epoch 8) and gradient blocks of 8, so
   // several blocks run concurrently and epochs wrap; 6 steps.
   const MatrixXd observations = l2o::test::raw_observations(40, 10, 51);

@@ -164,232 +164,280 @@ struct OwnerFits {
   Eigen::VectorXd initial_kl;  ///< step 7, per step
 };
 
-}  // namespace
+/// What every phase of one iteration reads.
+struct IterationInputs {
+  const MlpTask& task;      ///< the base-learner task the rollouts run on
+  const MlpTask& cost_set;  ///< f is measured on it
+  const GpsParams& params;
+  int iteration;       ///< i
+  std::size_t groups;  ///< number of coordinate groups
+};
 
-GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_set,
-                                      const GpsParams& params, GpsState& state) {
-  params.check();
-  const int iteration = state.iteration;
-  const int horizon = params.horizon;
-  const int group_count = static_cast<int>(task.mlp().groups().size());
-  if (static_cast<int>(state.groups.size()) != group_count) {
-    throw std::invalid_argument("run_gps_iteration: the state has " +
-                                std::to_string(state.groups.size()) + " groups, the task " +
-                                std::to_string(group_count));
-  }
-  if ((iteration == 0) != state.policies.empty()) {
-    throw std::invalid_argument(
-        "run_gps_iteration: policies must be absent exactly before iteration 0");
-  }
-  const int rank = world_rank(), ranks = world_size();
-  const auto groups = static_cast<std::size_t>(group_count);
+/// The summary before any phase has run: per group, diagnostics named by (i, g).
+GpsIterationSummary empty_summary(const IterationInputs& in) {
   GpsIterationSummary summary;
-  summary.iteration = iteration;
-  summary.groups.resize(groups);
-  summary.dgd.resize(groups);
-  summary.policy_updates.resize(groups);
-  PhaseTimer timer(summary.seconds);
+  summary.iteration = in.iteration;
+  summary.groups.resize(in.groups);
+  summary.dgd.resize(in.groups);
+  summary.policy_updates.resize(in.groups);
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    summary.groups[g].iteration = in.iteration;
+    summary.groups[g].group = static_cast<int>(g);
+  }
+  return summary;
+}
 
-  // Step 1: N rollouts of psi-hat on all coordinates, rollout n on rank n mod Z, recorded in
-  // scaled units (step 2's scaling is applied by the recorder with the frozen units). The costs
-  // reach every rank in rollout order.
+/// Step 1 (§12, §3.3): N rollouts of psi-hat on all coordinates, rollout n on rank n mod Z (§14),
+/// recorded in scaled units (step 2's scaling is applied by the recorder with the frozen units).
+/// Returns this rank's records; every rollout's cost reaches every rank in rollout order.
+std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsState& state,
+                                           GpsIterationSummary& summary) {
+  const GpsParams& params = in.params;
   std::vector<LinearGaussianPolicy> controllers;
   std::vector<ScaledUnits> units;
   for (const GpsGroupState& group : state.groups) {
     controllers.push_back(group.sampling_policy);
     units.push_back(group.units);
   }
-  RolloutRecorder recorder(
-      task, cost_set,
-      {.horizon = horizon, .max_recorded = params.max_recorded, .features = params.features});
+  RolloutRecorder recorder(in.task, in.cost_set,
+                           {.horizon = params.horizon,
+                            .max_recorded = params.max_recorded,
+                            .features = params.features});
   std::vector<RolloutRecord> records;
   std::vector<double> local_costs;
-  for (const std::int64_t n : owned_units(params.rollouts, rank, ranks)) {
+  for (const std::int64_t n : owned_units(params.rollouts, world_rank(), world_size())) {
     records.push_back(
-        recorder.record(controllers, units, state.seed, {iteration, static_cast<int>(n)}));
-    local_costs.push_back(meta_loss(records.back().true_objective) / horizon);
+        recorder.record(controllers, units, state.seed, {in.iteration, static_cast<int>(n)}));
+    local_costs.push_back(meta_loss(records.back().true_objective) / params.horizon);
   }
   summary.sample_costs = allgather_unit_values(local_costs, params.rollouts);
   for (const double cost : summary.sample_costs) {
     summary.mean_sample_cost += cost / params.rollouts;
   }
-  timer.stop(summary.seconds.sampling);
+  return records;
+}
 
-  // Step 2: per-rollout statistics added in rollout order, the totals on the group's owner (exact
-  // sums: the same for any rank count); at i = 0 the normalisation of pi's inputs (§8.2), on
-  // every rank, which creates the policies (§8.1) identically everywhere.
-  std::vector<GroupSamples> samples(groups);
-  std::vector<TransitionStatistics> transitions(groups, TransitionStatistics(horizon));
-  for (std::size_t g = 0; g < groups; ++g) {
+/// Every group's share of this rank's rollouts, and its transition statistics on its owner.
+struct GroupData {
+  std::vector<GroupSamples> samples;              ///< [g]: views into the records
+  std::vector<TransitionStatistics> transitions;  ///< [g]: the totals, on group g's owner only
+  std::vector<bool> owned;                        ///< [g]: this rank owns group g (§14)
+};
+
+/// Step 2 (§12, §14): per-rollout statistics added in rollout order, the totals reduced to the
+/// group's owner, rank g mod Z (exact sums: the same for any rank count).
+GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>& records) {
+  GroupData data;
+  data.samples.resize(in.groups);
+  data.transitions.assign(in.groups, TransitionStatistics(in.params.horizon));
+  for (std::size_t g = 0; g < in.groups; ++g) {
     for (const RolloutRecord& record : records) {
-      const GroupRolloutRecord& data = record.groups[g];
-      samples[g].records.push_back(&data);
-      samples[g].sequences.push_back(observation_sequences(data.observations));
-      transitions[g].add_rollout(data);
+      const GroupRolloutRecord& group = record.groups[g];
+      data.samples[g].records.push_back(&group);
+      data.samples[g].sequences.push_back(observation_sequences(group.observations));
+      data.transitions[g].add_rollout(group);
     }
   }
-  const std::vector<bool> owned = reduce_to_group_owners(transitions);
-  if (iteration == 0) {
-    for (std::size_t g = 0; g < groups; ++g) {
-      ObservationStatistics observations;
-      for (const Eigen::MatrixXd& sequences : samples[g].sequences) {
-        observations.add_rollout(sequences);
-      }
-      reduce_to_all(observations.sums());
-      const PolicyConstants constants{observations.normalisation(),
-                                      state.groups[g].units.action_scale};
-      state.policies.emplace_back(params.policy, constants, state.seed,
-                                  static_cast<std::uint64_t>(g));
+  data.owned = reduce_to_group_owners(data.transitions);
+  return data;
+}
+
+/// Step 2 at i = 0 (§8.1, §8.2): the normalisation of pi's inputs over every rank's observations,
+/// on every rank, which creates the policies identically everywhere.
+void create_policies(const IterationInputs& in, const std::vector<GroupSamples>& samples,
+                     GpsState& state) {
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    ObservationStatistics observations;
+    for (const Eigen::MatrixXd& sequences : samples[g].sequences) {
+      observations.add_rollout(sequences);
+    }
+    reduce_to_all(observations.sums());
+    const PolicyConstants constants{observations.normalisation(),
+                                    state.groups[g].units.action_scale};
+    state.policies.emplace_back(in.params.policy, constants, state.seed,
+                                static_cast<std::uint64_t>(g));
+  }
+}
+
+/// psi_use of inner iteration r (§12 step 8): psi-hat at r = 0, then the last psi-step's psi'.
+std::vector<const LinearGaussianPolicy*> psi_in_use(int r, const GpsState& state,
+                                                    const std::vector<LinearGaussianPolicy>& psi) {
+  std::vector<const LinearGaussianPolicy*> use;
+  for (std::size_t g = 0; g < psi.size(); ++g) {
+    use.push_back(r > 0 ? &psi[g] : &state.groups[g].sampling_policy);
+  }
+  return use;
+}
+
+/// pi's teacher-forced means on this rank's rollouts and the sums they give, on the owners.
+struct PolicySums {
+  std::vector<std::vector<Eigen::MatrixXd>> means;  ///< [g][local rollout]: mu~^pi (§6 item 2)
+  std::vector<PolicyStatistics> linearisation;      ///< [g]: for pi-bar (§6)
+  std::vector<PolicyMismatchStatistics> mismatch;   ///< [g]: mu^psi - mu~^pi for psi (§9)
+};
+
+/// Steps 4 and 7, and 8b (§6, §9): pi's teacher-forced means with the current omega and the
+/// statistics of pi-bar and of the mismatch to `psi`, reduced to the group owners. Groups never
+/// read each other's data in steps 3-9 (§14: groups are the unit of model parallelism).
+PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples>& samples,
+                       const std::vector<const LinearGaussianPolicy*>& psi,
+                       std::vector<GpsPolicy>& policies) {
+  PolicySums sums;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    sums.means.push_back(teacher_forced(policies[g], samples[g]));
+    sums.linearisation.push_back(
+        linearisation_statistics(samples[g], sums.means[g], in.params.horizon));
+    sums.mismatch.push_back(
+        mismatch_statistics(*psi[g], samples[g], sums.means[g], in.params.horizon));
+  }
+  reduce_to_group_owners(sums.linearisation);
+  reduce_to_group_owners(sums.mismatch);
+  return sums;
+}
+
+/// Steps 3-7 (§12) of group g on its owner: dynamics and initial state (§5), pi's linearisation
+/// with the current omega (§6), the cost model with gamma_g fixed at iteration 0 from a fit with
+/// gamma = 1 (§4), the step-size adaptation from iteration 1 on (§10), and the "initial KL" of
+/// psi-hat vs pi (§9).
+OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics& transitions,
+                    const PolicySums& sums, LqgForwardPass& forward, GpsGroupState& group,
+                    GroupDiagnostics& diagnostics) {
+  const GpsParams& params = in.params;
+  const FitContext context{g, in.iteration};
+  DynamicsFit dynamics = fit_dynamics(transitions, params.dynamics, context);
+  diagnostics.record(dynamics);
+  PolicyLinearisationFit linearisation =
+      fit_policy_linearisation(sums.linearisation[g], params.linearisation, context);
+  if (in.iteration == 0) {
+    group.cost_normaliser = cost_normaliser(
+        fit_cost_model(transitions, group.units.action_scale, 1.0, params.cost, context));
+  }
+  CostModelFit cost = fit_cost_model(transitions, group.units.action_scale, group.cost_normaliser,
+                                     params.cost, context);
+  diagnostics.record(cost);
+  if (in.iteration >= 1) {
+    const LqgModel previous{group.previous_dynamics, group.previous_cost,
+                            group.previous_linearisation};
+    const LqgModel current{dynamics.dynamics, cost.cost, linearisation.linearisation};
+    const StepImprovement improvement =
+        step_improvement(group.previous_sampling_policy, group.sampling_policy, previous, current,
+                         group.duals.nu, forward, LqgContext{g, in.iteration});
+    group.step_multiplier =
+        adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
+    diagnostics.record(improvement, group.step_multiplier);
+  }
+  Eigen::VectorXd initial_kl =
+      badmm_policy_kl(sums.mismatch[g].mismatch(), group.sampling_policy.variance, params.duals);
+  return OwnerFits{std::move(dynamics), std::move(cost), std::move(linearisation),
+                   std::move(initial_kl)};
+}
+
+/// Steps 3-7 (fit_group) of every group this rank owns (§14: group g on rank g mod Z); the
+/// other groups' entries stay empty.
+std::vector<std::optional<OwnerFits>> fit_owned_groups(const IterationInputs& in,
+                                                       const GroupData& data,
+                                                       const PolicySums& sums, GpsState& state,
+                                                       GpsIterationSummary& summary) {
+  LqgForwardPass forward(kStateDim, in.params.horizon);
+  std::vector<std::optional<OwnerFits>> fits(in.groups);
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    if (!data.owned[g]) continue;
+    fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums, forward,
+                        state.groups[g], summary.groups[g]);
+  }
+  return fits;
+}
+
+/// Step 8a (§8.3-§8.5, §14): every group's pi trained on the BADMM targets of psi_use, data
+/// parallel over the minibatch blocks; streams keyed by (seed, r) and (i, g). `all_sequences`,
+/// every rollout's observation sequences per group, is gathered on first use.
+void train_policies(const IterationInputs& in, int r,
+                    const std::vector<const LinearGaussianPolicy*>& psi_use,
+                    const std::vector<GroupSamples>& samples,
+                    std::vector<std::vector<Eigen::MatrixXd>>& all_sequences, GpsState& state,
+                    GpsIterationSummary& summary) {
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    if (all_sequences[g].empty()) {
+      all_sequences[g] = allgather_rollout_matrices(samples[g].sequences, in.params.rollouts);
+    }
+    const PolicyTrainingSet data =
+        training_set(*psi_use[g], state.groups[g].duals, samples[g], all_sequences[g]);
+    const PolicyUpdateKey key{
+        .seed = RandomStream(state.seed, "gps-policy-update", {static_cast<std::uint64_t>(r)})
+                    .next_u64(),
+        .iteration = static_cast<std::uint64_t>(in.iteration),
+        .group = static_cast<std::uint64_t>(g)};
+    summary.policy_updates[g].push_back(
+        train_policy(state.policies[g], data, in.params.policy_training, key));
+  }
+}
+
+/// Steps 8b-8c (§6, §9) on the owners, from the sums with the trained omega: pi-bar refitted, then
+/// the duals with psi* = psi_use: lambda every time, nu on the last inner iteration.
+void refit_and_update_duals(const IterationInputs& in, int r, const PolicySums& sums,
+                            const std::vector<const LinearGaussianPolicy*>& psi_use,
+                            const std::vector<bool>& owned,
+                            std::vector<std::optional<OwnerFits>>& fits, GpsState& state) {
+  const GpsParams& params = in.params;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    if (!owned[g]) continue;
+    BadmmDuals& duals = state.groups[g].duals;
+    fits[g]->linearisation = fit_policy_linearisation(
+        sums.linearisation[g], params.linearisation, FitContext{static_cast<int>(g), in.iteration});
+    const PolicyMismatch mismatch = sums.mismatch[g].mismatch();
+    update_multipliers(mismatch, psi_use[g]->variance, params.duals, duals);
+    if (r == params.inner_iterations - 1) {
+      update_penalty_weights(badmm_policy_kl(mismatch, psi_use[g]->variance, params.duals),
+                             params.duals, duals);
     }
   }
+}
 
-  // Steps 4 and 7 need pi's teacher-forced means of every local rollout; their statistics go to
-  // the owners. Groups never read each other's data in steps 3-9 (§14: groups are the unit of
-  // model parallelism), so every group's steps run in the §12 order while the owners fit their
-  // groups concurrently.
-  std::vector<std::vector<Eigen::MatrixXd>> means(groups);
-  std::vector<PolicyStatistics> linearisation_sums;
-  std::vector<PolicyMismatchStatistics> mismatch_sums;
-  for (std::size_t g = 0; g < groups; ++g) {
-    means[g] = teacher_forced(state.policies[g], samples[g]);
-    linearisation_sums.push_back(linearisation_statistics(samples[g], means[g], horizon));
-    mismatch_sums.push_back(
-        mismatch_statistics(state.groups[g].sampling_policy, samples[g], means[g], horizon));
-  }
-  reduce_to_group_owners(linearisation_sums);
-  reduce_to_group_owners(mismatch_sums);
-
-  const ActiveMask mask = active_mask(horizon);
-  DualGradientDescent dgd(kStateDim, horizon, params.dgd);
-  LqgForwardPass forward(kStateDim, horizon);
-  std::vector<std::optional<OwnerFits>> fits(groups);
-  for (int g = 0; g < group_count; ++g) {
-    GroupDiagnostics& diagnostics = summary.groups[g];
-    diagnostics.iteration = iteration;
-    diagnostics.group = g;
+/// Step 8d (§7) on the owners: the psi-step with anchor psi-hat (always the sampling policy) by
+/// dual gradient descent on eta (§7.6) into psi'; psi', the duals and eta then reach every rank
+/// for the next theta-step and the KLs (§14).
+void solve_psi_steps(const IterationInputs& in, const std::vector<bool>& owned,
+                     const std::vector<std::optional<OwnerFits>>& fits, const ActiveMask& mask,
+                     DualGradientDescent& dgd, std::vector<LinearGaussianPolicy>& psi_new,
+                     GpsState& state, GpsIterationSummary& summary) {
+  for (std::size_t g = 0; g < in.groups; ++g) {
     if (!owned[g]) continue;
     GpsGroupState& group = state.groups[g];
-    const FitContext fit_context{g, iteration};
-    const LqgContext lqg_context{g, iteration};
-    // Step 3: dynamics and initial state (§5).
-    DynamicsFit dynamics = fit_dynamics(transitions[g], params.dynamics, fit_context);
-    diagnostics.record(dynamics);
-    // Step 4: linearisation with the current omega (§6).
-    PolicyLinearisationFit linearisation =
-        fit_policy_linearisation(linearisation_sums[g], params.linearisation, fit_context);
-    // Step 5: cost (§4); gamma_g fixed at iteration 0 from a fit with gamma = 1.
-    if (iteration == 0) {
-      group.cost_normaliser = cost_normaliser(
-          fit_cost_model(transitions[g], group.units.action_scale, 1.0, params.cost, fit_context));
-    }
-    CostModelFit cost = fit_cost_model(transitions[g], group.units.action_scale,
-                                       group.cost_normaliser, params.cost, fit_context);
-    diagnostics.record(cost);
-    // Step 6: step-size adaptation from iteration 1 on (§10).
-    if (iteration >= 1) {
-      const LqgModel previous{group.previous_dynamics, group.previous_cost,
-                              group.previous_linearisation};
-      const LqgModel current{dynamics.dynamics, cost.cost, linearisation.linearisation};
-      const StepImprovement improvement =
-          step_improvement(group.previous_sampling_policy, group.sampling_policy, previous, current,
-                           group.duals.nu, forward, lqg_context);
-      group.step_multiplier =
-          adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
-      diagnostics.record(improvement, group.step_multiplier);
-    }
-    // Step 7: the "initial KL" of psi-hat vs pi (§9).
-    Eigen::VectorXd initial_kl =
-        badmm_policy_kl(mismatch_sums[g].mismatch(), group.sampling_policy.variance, params.duals);
-    fits[g] = OwnerFits{std::move(dynamics), std::move(cost), std::move(linearisation),
-                        std::move(initial_kl)};
+    const LqgProblem problem{.dynamics = &fits[g]->dynamics.dynamics,
+                             .cost = &fits[g]->cost.cost,
+                             .anchor = &group.sampling_policy,
+                             .linearisation = &fits[g]->linearisation.linearisation,
+                             .duals = &group.duals,
+                             .active = &mask};
+    const DgdResult result = dgd.solve(problem, group.eta, group.step_multiplier, psi_new[g],
+                                       LqgContext{static_cast<int>(g), in.iteration});
+    group.eta = result.eta;
+    summary.dgd[g].push_back(result);
   }
-  timer.stop(summary.seconds.fits);
-
-  // Step 8: R inner iterations, all groups in step.
-  std::vector<LinearGaussianPolicy> psi_new(groups);
-  std::vector<std::vector<Eigen::MatrixXd>> all_sequences(groups);  // every rollout's, for 8a
-  for (int r = 0; r < params.inner_iterations; ++r) {
-    const bool theta_step = iteration > 0 || r > 0;
-    const auto psi_use = [&](std::size_t g) -> const LinearGaussianPolicy& {
-      return r > 0 ? psi_new[g] : state.groups[g].sampling_policy;
-    };
-    if (theta_step) {
-      // 8a: train pi on the BADMM targets of psi_use (§8), data parallel over the minibatch
-      // blocks; streams keyed by (seed, r) and (i, g).
-      for (std::size_t g = 0; g < groups; ++g) {
-        if (all_sequences[g].empty()) {
-          all_sequences[g] = allgather_rollout_matrices(samples[g].sequences, params.rollouts);
-        }
-        const PolicyTrainingSet data =
-            training_set(psi_use(g), state.groups[g].duals, samples[g], all_sequences[g]);
-        const PolicyUpdateKey key{
-            .seed = RandomStream(state.seed, "gps-policy-update", {static_cast<std::uint64_t>(r)})
-                        .next_u64(),
-            .iteration = static_cast<std::uint64_t>(iteration),
-            .group = static_cast<std::uint64_t>(g)};
-        summary.policy_updates[g].push_back(
-            train_policy(state.policies[g], data, params.policy_training, key));
-      }
-      timer.stop(summary.seconds.policy_training);
-      // 8b: teacher-forced means with the current omega, refit pi-bar (§6). Without a theta-step
-      // omega is unchanged, and step 4's means and fit are the result.
-      linearisation_sums.clear();
-      mismatch_sums.clear();
-      for (std::size_t g = 0; g < groups; ++g) {
-        means[g] = teacher_forced(state.policies[g], samples[g]);
-        linearisation_sums.push_back(linearisation_statistics(samples[g], means[g], horizon));
-        mismatch_sums.push_back(mismatch_statistics(psi_use(g), samples[g], means[g], horizon));
-      }
-      reduce_to_group_owners(linearisation_sums);
-      reduce_to_group_owners(mismatch_sums);
-      for (int g = 0; g < group_count; ++g) {
-        if (!owned[g]) continue;
-        GpsGroupState& group = state.groups[g];
-        fits[g]->linearisation = fit_policy_linearisation(
-            linearisation_sums[g], params.linearisation, FitContext{g, iteration});
-        // 8c: duals with psi* = psi_use: lambda every time, nu on the last inner iteration (§9).
-        const PolicyMismatch mismatch = mismatch_sums[g].mismatch();
-        update_multipliers(mismatch, psi_use(g).variance, params.duals, group.duals);
-        if (r == params.inner_iterations - 1) {
-          update_penalty_weights(badmm_policy_kl(mismatch, psi_use(g).variance, params.duals),
-                                 params.duals, group.duals);
-        }
-      }
-      timer.stop(summary.seconds.fits);
-    }
-    // 8d: psi-step with anchor psi-hat (always the sampling policy) (§7) on the owner; psi', the
-    // duals and eta then reach every rank for the next theta-step and the KLs.
-    for (int g = 0; g < group_count; ++g) {
-      if (!owned[g]) continue;
-      GpsGroupState& group = state.groups[g];
-      const LqgProblem problem{.dynamics = &fits[g]->dynamics.dynamics,
-                               .cost = &fits[g]->cost.cost,
-                               .anchor = &group.sampling_policy,
-                               .linearisation = &fits[g]->linearisation.linearisation,
-                               .duals = &group.duals,
-                               .active = &mask};
-      const DgdResult result = dgd.solve(problem, group.eta, group.step_multiplier, psi_new[g],
-                                         LqgContext{g, iteration});
-      group.eta = result.eta;
-      summary.dgd[g].push_back(result);
-    }
-    for (int g = 0; g < group_count; ++g) {
-      GpsGroupState& group = state.groups[g];
-      broadcast_psi_step(group_owner(g, ranks), psi_new[g], group.duals, group.eta);
-    }
-    timer.stop(summary.seconds.lqg);
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    GpsGroupState& group = state.groups[g];
+    broadcast_psi_step(group_owner(static_cast<int>(g), world_size()), psi_new[g], group.duals,
+                       group.eta);
   }
+}
 
-  // The final KL of psi' vs pi, then step 9 on the owner: eta, m, lambda, nu and omega carry
-  // over. Every rank then receives each group's state, diagnostics and psi-step results.
-  mismatch_sums.clear();
-  for (std::size_t g = 0; g < groups; ++g) {
-    mismatch_sums.push_back(mismatch_statistics(psi_new[g], samples[g], means[g], horizon));
+/// The final KL of psi' vs pi (§9), then step 9 (§12) on the owner: eta, m, lambda, nu and omega
+/// carry over, psi' becomes psi-hat and this iteration's fits the previous local model of §10.
+/// Every rank then receives each group's state, diagnostics and psi-step results (§14).
+void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samples,
+                const PolicySums& sums, const std::vector<bool>& owned,
+                std::vector<std::optional<OwnerFits>>& fits,
+                std::vector<LinearGaussianPolicy>& psi_new, GpsState& state,
+                GpsIterationSummary& summary) {
+  std::vector<PolicyMismatchStatistics> mismatch_sums;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    mismatch_sums.push_back(
+        mismatch_statistics(psi_new[g], samples[g], sums.means[g], in.params.horizon));
   }
   reduce_to_group_owners(mismatch_sums);
   double initial_kl_sum = 0.0;
   double final_kl_sum = 0.0;
-  for (int g = 0; g < group_count; ++g) {
+  for (std::size_t g = 0; g < in.groups; ++g) {
     GpsGroupState& group = state.groups[g];
     GroupDiagnostics& diagnostics = summary.groups[g];
     if (owned[g]) {
@@ -397,7 +445,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       diagnostics.record(summary.dgd[g].back());
       diagnostics.record(fit.linearisation);
       const Eigen::VectorXd final_kl =
-          badmm_policy_kl(mismatch_sums[g].mismatch(), psi_new[g].variance, params.duals);
+          badmm_policy_kl(mismatch_sums[g].mismatch(), psi_new[g].variance, in.params.duals);
       diagnostics.record_policy_kl(fit.initial_kl, final_kl);
       group.previous_dynamics = std::move(fit.dynamics.dynamics);
       group.previous_cost = std::move(fit.cost.cost);
@@ -405,23 +453,78 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       group.previous_sampling_policy = std::move(group.sampling_policy);
       group.sampling_policy = std::move(psi_new[g]);
     }
-    broadcast_group_results(group_owner(g, ranks), group, diagnostics, summary.dgd[g]);
+    broadcast_group_results(group_owner(static_cast<int>(g), world_size()), group, diagnostics,
+                            summary.dgd[g]);
     initial_kl_sum += diagnostics.policy_kl_before;
     final_kl_sum += diagnostics.policy_kl_after;
   }
-  summary.mean_initial_kl = initial_kl_sum / group_count;
-  summary.mean_final_kl = final_kl_sum / group_count;
+  summary.mean_initial_kl = initial_kl_sum / static_cast<double>(in.groups);
+  summary.mean_final_kl = final_kl_sum / static_cast<double>(in.groups);
+}
+
+/// Step 10 (§12, §15): deterministic test-time rollouts of pi with the fixed evaluation seeds,
+/// rollout e on rank e mod Z, the scores gathered in rollout order.
+PolicyEvaluation evaluate_policies(const IterationInputs& in, GpsState& state) {
+  const GpsParams& params = in.params;
+  std::vector<double> local_scores;
+  for (const std::int64_t e : owned_units(params.evaluation_rollouts, world_rank(), world_size())) {
+    local_scores.push_back(evaluate_policy_rollout<float>(in.task, in.cost_set, state.policies,
+                                                          params.horizon, static_cast<int>(e),
+                                                          state.seed, params.features));
+  }
+  return policy_evaluation(allgather_unit_values(local_scores, params.evaluation_rollouts));
+}
+
+}  // namespace
+
+GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_set,
+                                      const GpsParams& params, GpsState& state) {
+  params.check();
+  const std::size_t groups = task.mlp().groups().size();
+  if (state.groups.size() != groups) {
+    throw std::invalid_argument("run_gps_iteration: the state has " +
+                                std::to_string(state.groups.size()) + " groups, the task " +
+                                std::to_string(groups));
+  }
+  if ((state.iteration == 0) != state.policies.empty()) {
+    throw std::invalid_argument(
+        "run_gps_iteration: policies must be absent exactly before iteration 0");
+  }
+  const IterationInputs in{task, cost_set, params, state.iteration, groups};
+  GpsIterationSummary summary = empty_summary(in);
+  PhaseTimer timer(summary.seconds);
+
+  const std::vector<RolloutRecord> records = sample_rollouts(in, state, summary);
+  timer.stop(summary.seconds.sampling);
+
+  const GroupData data = group_data(in, records);
+  if (in.iteration == 0) create_policies(in, data.samples, state);
+  std::vector<LinearGaussianPolicy> psi_new(groups);  // psi' of the latest psi-step (8d)
+  PolicySums sums = policy_sums(in, data.samples, psi_in_use(0, state, psi_new), state.policies);
+  std::vector<std::optional<OwnerFits>> fits = fit_owned_groups(in, data, sums, state, summary);
   timer.stop(summary.seconds.fits);
 
-  // Step 10: deterministic test-time rollouts of pi with the fixed evaluation seeds (§15),
-  // rollout e on rank e mod Z, the scores gathered in rollout order.
-  std::vector<double> local_scores;
-  for (const std::int64_t e : owned_units(params.evaluation_rollouts, rank, ranks)) {
-    local_scores.push_back(evaluate_policy_rollout<float>(
-        task, cost_set, state.policies, horizon, static_cast<int>(e), state.seed, params.features));
+  // Step 8: R inner iterations, all groups in step. Without a theta-step (i = 0, r = 0) omega is
+  // unchanged, and step 4's means and fit are the result of 8a-8b.
+  const ActiveMask mask = active_mask(params.horizon);
+  DualGradientDescent dgd(kStateDim, params.horizon, params.dgd);
+  std::vector<std::vector<Eigen::MatrixXd>> all_sequences(groups);  // every rollout's, for 8a
+  for (int r = 0; r < params.inner_iterations; ++r) {
+    const std::vector<const LinearGaussianPolicy*> psi_use = psi_in_use(r, state, psi_new);
+    if (in.iteration > 0 || r > 0) {
+      train_policies(in, r, psi_use, data.samples, all_sequences, state, summary);
+      timer.stop(summary.seconds.policy_training);
+      sums = policy_sums(in, data.samples, psi_use, state.policies);
+      refit_and_update_duals(in, r, sums, psi_use, data.owned, fits, state);
+      timer.stop(summary.seconds.fits);
+    }
+    solve_psi_steps(in, data.owned, fits, mask, dgd, psi_new, state, summary);
+    timer.stop(summary.seconds.lqg);
   }
-  summary.evaluation =
-      policy_evaluation(allgather_unit_values(local_scores, params.evaluation_rollouts));
+
+  carry_over(in, data.samples, sums, data.owned, fits, psi_new, state, summary);
+  timer.stop(summary.seconds.fits);
+  summary.evaluation = evaluate_policies(in, state);
   timer.stop(summary.seconds.evaluation);
   ++state.iteration;
   return summary;

@@ -9,6 +9,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   catch2 zlib1g-dev libtomlplusplus-dev libcli11-dev
   python3-h5py python3-matplotlib python3-numpy
+  python3-dev pybind11-dev python3-pybind11 python3-torch python3-pytest  # python/: the l2o package
   slurmctld slurmd slurm-client munge  # tests/slurm: the jobs/ chain on a private SLURM
   clang libclang-rt-14-dev libomp-14-dev  # scripts/sanitize.sh and fuzz.sh (ASan, libFuzzer, TSan, archer)
 )

@@ -1,5 +1,6 @@
 #include "l2l/l2l_optimizer.hpp"
 
+#include <stdexcept>
 #include <utility>
 
 namespace l2o {
@@ -25,6 +26,20 @@ void L2lOptimizer::do_start(Eigen::Index dimension) {
   }
   gradient_.resize(dimension);
   delta_.resize(dimension);
+}
+
+Eigen::VectorXd L2lOptimizer::run_state() const {
+  if (!state_) throw std::logic_error("l2l: run_state() before start()");
+  StateWriter out;
+  state_->save(out);
+  return out.finish();
+}
+
+void L2lOptimizer::restore_run_state(const Eigen::VectorXd& state) {
+  if (!state_) throw std::logic_error("l2l: restore_run_state() before start()");
+  StateReader in(state);
+  state_->restore(in);
+  in.finish();
 }
 
 Optimizer::Iteration L2lOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {

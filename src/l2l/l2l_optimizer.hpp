@@ -24,6 +24,12 @@ class L2lOptimizer final : public Optimizer {
   [[nodiscard]] HyperparameterList hyperparameters() const override;
   /// The trained parameters.
   [[nodiscard]] const LstmParameters<double>& parameters() const { return parameters_; }
+  /// The current run's memories (state_vector.hpp), to continue it later with
+  /// restore_run_state() after start() with the same dimension. Throws std::logic_error before
+  /// start().
+  [[nodiscard]] Eigen::VectorXd run_state() const;
+  /// Continues the run saved by run_state(); throws std::invalid_argument if it does not fit.
+  void restore_run_state(const Eigen::VectorXd& state);
 
  protected:
   void do_start(Eigen::Index dimension) override;

@@ -45,6 +45,22 @@ void LstmState<Scalar>::reset_rows(std::span<const Eigen::Index> rows) {
   }
 }
 
+template <class Scalar>
+void LstmState<Scalar>::save(StateWriter& out) const {
+  for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+    out.put(h(layer));
+    out.put(c(layer));
+  }
+}
+
+template <class Scalar>
+void LstmState<Scalar>::restore(StateReader& in) {
+  for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+    in.get(h(layer));
+    in.get(c(layer));
+  }
+}
+
 template class LstmState<float>;
 template class LstmState<double>;
 

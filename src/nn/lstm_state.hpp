@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/lstm_shape.hpp"
+#include "util/state_vector.hpp"
 
 namespace l2o {
 
@@ -46,6 +47,10 @@ class LstmState {
   void reset();
   /// Zero memories for the listed coordinates only; throws std::out_of_range on a bad index.
   void reset_rows(std::span<const Eigen::Index> rows);
+  /// Appends every layer's h and c (state_vector.hpp).
+  void save(StateWriter& out) const;
+  /// Reads back what save() wrote for the same shape and batch size.
+  void restore(StateReader& in);
 
  private:
   friend class LstmEngine<Scalar>;

@@ -66,6 +66,30 @@ void FeatureHistory::push(double minibatch_loss,
   averaged_losses_[averaged_slot(t)] = f_sum / count;
 }
 
+void FeatureHistory::save(StateWriter& out) const {
+  out.put(time_);
+  out.put(decay_power_);
+  out.put(squared_gradient_mean_);
+  out.put(raw_iterates_);
+  out.put(raw_gradients_);
+  out.put(Eigen::Map<const Eigen::VectorXd>(raw_losses_.data(), kRawHistory));
+  out.put(averaged_iterates_);
+  out.put(averaged_gradients_);
+  out.put(Eigen::Map<const Eigen::VectorXd>(averaged_losses_.data(), kAveragedHistory));
+}
+
+void FeatureHistory::restore(StateReader& in) {
+  time_ = static_cast<int>(in.get());
+  decay_power_ = in.get();
+  in.get(squared_gradient_mean_);
+  in.get(raw_iterates_);
+  in.get(raw_gradients_);
+  in.get(Eigen::Map<Eigen::VectorXd>(raw_losses_.data(), kRawHistory));
+  in.get(averaged_iterates_);
+  in.get(averaged_gradients_);
+  in.get(Eigen::Map<Eigen::VectorXd>(averaged_losses_.data(), kAveragedHistory));
+}
+
 void FeatureHistory::check_output(Eigen::Index rows, Eigen::Index out_rows, Eigen::Index out_cols,
                                   Eigen::Index expected_cols) const {
   if (time_ < 0) throw std::logic_error("FeatureHistory: features requested before push()");

@@ -9,6 +9,7 @@
 
 #include "gps/features/feature_set.hpp"
 #include "gps/features/features.hpp"
+#include "util/state_vector.hpp"
 
 namespace l2o {
 
@@ -37,6 +38,11 @@ class FeatureHistory {
   /// With FeatureSet::scale_free the gradient is first divided by its running RMS.
   void push(double minibatch_loss, const Eigen::Ref<const Eigen::VectorXd>& minibatch_gradient,
             const Eigen::Ref<const Eigen::VectorXd>& iterate);
+
+  /// Appends everything push() has accumulated (state_vector.hpp).
+  void save(StateWriter& out) const;
+  /// Reads back what save() wrote for the same coordinates and feature set.
+  void restore(StateReader& in);
 
   /// Number of parameters d.
   [[nodiscard]] Eigen::Index coordinates() const { return raw_iterates_.rows(); }

@@ -52,6 +52,18 @@ void PredictedStepDescent<Scalar>::reset() {
 }
 
 template <class Scalar>
+void PredictedStepDescent<Scalar>::save(StateWriter& out) const {
+  history_.save(out);
+  for (const LstmState<Scalar>& memory : memories_) memory.save(out);
+}
+
+template <class Scalar>
+void PredictedStepDescent<Scalar>::restore(StateReader& in) {
+  history_.restore(in);
+  for (LstmState<Scalar>& memory : memories_) memory.restore(in);
+}
+
+template <class Scalar>
 const Eigen::VectorXd& PredictedStepDescent<Scalar>::steps(
     double minibatch_loss, const Eigen::Ref<const Eigen::VectorXd>& minibatch_gradient,
     const Eigen::Ref<const Eigen::VectorXd>& iterate) {

@@ -35,6 +35,10 @@ class PredictedStepDescent {
   [[nodiscard]] const std::vector<ParameterGroup>& groups() const { return groups_; }
   /// Back to t = 0: zero memories, empty history (a new run on the same groups).
   void reset();
+  /// Appends the history and every memory (state_vector.hpp).
+  void save(StateWriter& out) const;
+  /// Continues the run save() saved (same groups and policies).
+  void restore(StateReader& in);
 
   /// Step t: from the minibatch loss f-hat_t and gradient at the iterate x^(t) (size d), the
   /// steps x^(t+1) - x^(t) (size d; valid until the next call). Advances the history (which keeps

@@ -118,6 +118,20 @@ void PsdOptimizer::do_start(Eigen::Index dimension) {
   run_.emplace(layout, std::move(policies), model_.features);
 }
 
+Eigen::VectorXd PsdOptimizer::run_state() const {
+  if (!run_) throw std::logic_error("psd: run_state() before start()");
+  StateWriter out;
+  run_->save(out);
+  return out.finish();
+}
+
+void PsdOptimizer::restore_run_state(const Eigen::VectorXd& state) {
+  if (!run_) throw std::logic_error("psd: restore_run_state() before start()");
+  StateReader in(state);
+  run_->restore(in);
+  in.finish();
+}
+
 Optimizer::Iteration PsdOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {
   const double loss = oracle.loss_gradient(x, gradient_);
   x += run_->steps(loss, gradient_, x);  // §15 step 2

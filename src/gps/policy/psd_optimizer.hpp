@@ -34,6 +34,12 @@ class PsdOptimizer final : public Optimizer {
   void check_groups(const std::vector<ParameterGroup>& groups) const override;
   /// The model it applies.
   [[nodiscard]] const GpsModel& model() const { return model_; }
+  /// The current run's feature history and memories (state_vector.hpp), to continue it later
+  /// with restore_run_state() after start() on the same groups. Throws std::logic_error before
+  /// start().
+  [[nodiscard]] Eigen::VectorXd run_state() const;
+  /// Continues the run saved by run_state(); throws std::invalid_argument if it does not fit.
+  void restore_run_state(const Eigen::VectorXd& state);
 
  protected:
   /// Needs start(groups): matches every group to the model's policy of its role.

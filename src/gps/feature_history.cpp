@@ -14,6 +14,11 @@ FeatureHistory::FeatureHistory(Eigen::Index coordinates, FeatureSet features)
       averaged_gradients_(coordinates, kAveragedHistory) {
   if (coordinates <= 0) throw std::invalid_argument("FeatureHistory: coordinates must be > 0");
   if (features_ == FeatureSet::scale_free) squared_gradient_mean_.resize(coordinates);
+  if (features_ == FeatureSet::adaptive) {
+    squared_gradient_sum_.resize(coordinates);
+    mean_square_.resize(coordinates);
+    adaptive_directions_.resize(coordinates, kAdaptiveDirections);
+  }
 }
 
 void FeatureHistory::reset() {
@@ -42,6 +47,20 @@ void FeatureHistory::push(double minibatch_loss,
     decay_power_ *= kScaleFreeDecay;
     gradient.array() /=
         (squared_gradient_mean_.array() / (1.0 - decay_power_)).sqrt() + kScaleFreeEpsilon;
+  }
+  if (features_ == FeatureSet::adaptive) {
+    // The updates of optim/adagrad.cpp and optim/rmsprop.cpp with their default constants
+    // (feature_set.hpp), so -lr times a direction is that optimizer's step up to rounding.
+    if (t == 0) {
+      squared_gradient_sum_.setZero();
+      mean_square_.setZero();
+    }
+    squared_gradient_sum_ += gradient.cwiseProduct(gradient);
+    mean_square_ = kRmspropDecay * mean_square_ + (1.0 - kRmspropDecay) * gradient.cwiseProduct(gradient);
+    adaptive_directions_.col(0) =
+        (gradient.array() / (squared_gradient_sum_.array().sqrt() + kAdagradEpsilon)).matrix();
+    adaptive_directions_.col(1) =
+        (gradient.array() / (mean_square_.array().sqrt() + kRmspropEpsilon)).matrix();
   }
   raw_losses_[raw_slot(t)] = minibatch_loss;
 
@@ -113,6 +132,9 @@ void FeatureHistory::fill_state_features(const Rows& rows, Eigen::Ref<Eigen::Mat
       column.setZero();
     }
   }
+  if (features_ == FeatureSet::adaptive) {
+    phi.middleCols(kAdagradComponent, kAdaptiveDirections) = adaptive_directions_(rows, Eigen::all);
+  }
 }
 
 template <class Rows>
@@ -122,6 +144,10 @@ void FeatureHistory::fill_observation_features(const Rows& rows,
   const auto gradient = raw_gradients_(rows, raw_slot(t)).array();
   const auto previous_gradient = raw_gradients_(rows, raw_slot(std::max(t - 1, 0))).array();
   psi.col(1) = (gradient / (previous_gradient.abs() + 1.0)).matrix();
+  if (features_ == FeatureSet::adaptive) {
+    psi.middleCols(kAdagradObservation, kAdaptiveDirections) =
+        adaptive_directions_(rows, Eigen::all);
+  }
   if (t == 0) {  // first and third entries are 0 at t = 0 (§2.3)
     psi.col(0).setZero();
     psi.col(2).setZero();
@@ -138,24 +164,26 @@ void FeatureHistory::fill_observation_features(const Rows& rows,
 }
 
 void FeatureHistory::state_features(Eigen::Ref<Eigen::MatrixXd> phi) const {
-  check_output(coordinates(), phi.rows(), phi.cols(), kStateDim);
+  check_output(coordinates(), phi.rows(), phi.cols(), state_dimension(features_));
   fill_state_features(Eigen::all, phi);
 }
 
 void FeatureHistory::state_features(std::span<const Eigen::Index> rows,
                                     Eigen::Ref<Eigen::MatrixXd> phi) const {
-  check_output(static_cast<Eigen::Index>(rows.size()), phi.rows(), phi.cols(), kStateDim);
+  check_output(static_cast<Eigen::Index>(rows.size()), phi.rows(), phi.cols(),
+               state_dimension(features_));
   fill_state_features(rows, phi);
 }
 
 void FeatureHistory::observation_features(Eigen::Ref<Eigen::MatrixXd> psi) const {
-  check_output(coordinates(), psi.rows(), psi.cols(), kObservationDim);
+  check_output(coordinates(), psi.rows(), psi.cols(), observation_dimension(features_));
   fill_observation_features(Eigen::all, psi);
 }
 
 void FeatureHistory::observation_features(std::span<const Eigen::Index> rows,
                                           Eigen::Ref<Eigen::MatrixXd> psi) const {
-  check_output(static_cast<Eigen::Index>(rows.size()), psi.rows(), psi.cols(), kObservationDim);
+  check_output(static_cast<Eigen::Index>(rows.size()), psi.rows(), psi.cols(),
+               observation_dimension(features_));
   fill_observation_features(rows, psi);
 }
 

@@ -15,10 +15,12 @@
 #include "gps/badmm_policy_targets.hpp"
 #include "gps/cost_model.hpp"
 #include "gps/dynamics_fit.hpp"
+#include "gps/global_step_control.hpp"
 #include "gps/group_state_exchange.hpp"
 #include "gps/initial_controller.hpp"
 #include "gps/lqg_laplace_estimate.hpp"
 #include "gps/observation_normalisation.hpp"
+#include "gps/own_step_response.hpp"
 #include "gps/policy_kl.hpp"
 #include "gps/policy_linearisation.hpp"
 #include "gps/policy_loss.hpp"
@@ -114,8 +116,9 @@ std::vector<Eigen::MatrixXd> teacher_forced(GpsPolicy& policy, const GroupSample
 
 /// This rank's partial statistics for pi-bar (§6), formed per rollout in rollout order.
 PolicyStatistics linearisation_statistics(const GroupSamples& samples,
-                                          const std::vector<Eigen::MatrixXd>& means, int horizon) {
-  PolicyStatistics statistics(horizon);
+                                          const std::vector<Eigen::MatrixXd>& means, int horizon,
+                                          int state_dim) {
+  PolicyStatistics statistics(horizon, state_dim);
   for (std::size_t n = 0; n < means.size(); ++n) {
     statistics.add_rollout(samples.records[n]->states, means[n]);
   }
@@ -166,6 +169,40 @@ struct OwnerFits {
 
 }  // namespace
 
+namespace {
+
+// Issue 16 item 2 (global_step_control.hpp): every rank gathers the groups' predicted
+// improvements from their owners, converts them to true-objective units like
+// summary.predicted_improvement, and applies one multiplier to all groups; a rejected step sends
+// every group's psi-hat back to psi_prev before the psi-step.
+void control_global_step(const MlpTask& task, const GpsParams& params,
+                         const std::vector<bool>& owned, GpsState& state,
+                         GpsIterationSummary& summary) {
+  const auto groups = static_cast<std::int64_t>(state.groups.size());
+  std::vector<double> owned_predictions;
+  for (const std::int64_t g : owned_units(groups, world_rank(), world_size())) {
+    owned_predictions.push_back(summary.groups[g].predicted_improvement);
+  }
+  const std::vector<double> predictions = allgather_unit_values(owned_predictions, groups);
+  double predicted = 0.0;
+  for (std::int64_t g = 0; g < groups; ++g) {
+    predicted += static_cast<double>(task.mlp().groups()[g].size) * predictions[g] /
+                 state.groups[g].cost_normaliser;
+  }
+  const GlobalStepDecision decision =
+      global_step_decision(state.groups.front().step_multiplier, predicted,
+                           summary.realised_improvement, params.step_size);
+  for (std::int64_t g = 0; g < groups; ++g) {
+    GpsGroupState& group = state.groups[g];
+    group.step_multiplier = decision.multiplier;
+    summary.groups[g].step_multiplier = decision.multiplier;
+    summary.groups[g].step_accepted = decision.accepted;
+    if (!decision.accepted && owned[g]) group.sampling_policy = group.previous_sampling_policy;
+  }
+}
+
+}  // namespace
+
 GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_set,
                                       const GpsParams& params, GpsState& state) {
   params.check();
@@ -213,13 +250,16 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   for (const double cost : summary.sample_costs) {
     summary.mean_sample_cost += cost / params.rollouts;
   }
+  summary.realised_improvement = state.previous_sample_cost - summary.mean_sample_cost;
+  state.previous_sample_cost = summary.mean_sample_cost;
   timer.stop(summary.seconds.sampling);
 
   // Step 2: per-rollout statistics added in rollout order, the totals on the group's owner (exact
   // sums: the same for any rank count); at i = 0 the normalisation of pi's inputs (§8.2), on
   // every rank, which creates the policies (§8.1) identically everywhere.
   std::vector<GroupSamples> samples(groups);
-  std::vector<TransitionStatistics> transitions(groups, TransitionStatistics(horizon));
+  const int state_dim = state_dimension(params.features);
+  std::vector<TransitionStatistics> transitions(groups, TransitionStatistics(horizon, state_dim));
   for (std::size_t g = 0; g < groups; ++g) {
     for (const RolloutRecord& record : records) {
       const GroupRolloutRecord& data = record.groups[g];
@@ -231,14 +271,14 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   const std::vector<bool> owned = reduce_to_group_owners(transitions);
   if (iteration == 0) {
     for (std::size_t g = 0; g < groups; ++g) {
-      ObservationStatistics observations;
+      ObservationStatistics observations(observation_dimension(params.features));
       for (const Eigen::MatrixXd& sequences : samples[g].sequences) {
         observations.add_rollout(sequences);
       }
       reduce_to_all(observations.sums());
       const PolicyConstants constants{observations.normalisation(),
                                       state.groups[g].units.action_scale};
-      state.policies.emplace_back(params.policy, constants, state.seed,
+      state.policies.emplace_back(policy_params(params), constants, state.seed,
                                   static_cast<std::uint64_t>(g));
     }
   }
@@ -252,16 +292,17 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   std::vector<PolicyMismatchStatistics> mismatch_sums;
   for (std::size_t g = 0; g < groups; ++g) {
     means[g] = teacher_forced(state.policies[g], samples[g]);
-    linearisation_sums.push_back(linearisation_statistics(samples[g], means[g], horizon));
+    linearisation_sums.push_back(
+        linearisation_statistics(samples[g], means[g], horizon, state_dim));
     mismatch_sums.push_back(
         mismatch_statistics(state.groups[g].sampling_policy, samples[g], means[g], horizon));
   }
   reduce_to_group_owners(linearisation_sums);
   reduce_to_group_owners(mismatch_sums);
 
-  const ActiveMask mask = active_mask(horizon);
-  DualGradientDescent dgd(kStateDim, horizon, params.dgd);
-  LqgForwardPass forward(kStateDim, horizon);
+  const ActiveMask mask = active_mask(horizon, state_dim);
+  DualGradientDescent dgd(state_dim, horizon, params.dgd);
+  LqgForwardPass forward(state_dim, horizon);
   std::vector<std::optional<OwnerFits>> fits(groups);
   for (int g = 0; g < group_count; ++g) {
     GroupDiagnostics& diagnostics = summary.groups[g];
@@ -285,6 +326,13 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     CostModelFit cost = fit_cost_model(transitions[g], group.units.action_scale,
                                        group.cost_normaliser, params.cost, fit_context);
     diagnostics.record(cost);
+    // Issue 16 item 1: the dynamics' response of the next gradient to the own step, and its
+    // correction to the cost model's curvature (own_step_response.hpp, docs/gps-design.md).
+    diagnostics.record_own_step_response(
+        own_step_response(dynamics.dynamics, cost, group.units.action_scale));
+    if (params.own_step_response == OwnStepResponse::matched) {
+      match_own_step_response(dynamics.dynamics, cost, group.units.action_scale);
+    }
     // Step 6: step-size adaptation from iteration 1 on (§10).
     if (iteration >= 1) {
       const LqgModel previous{group.previous_dynamics, group.previous_cost,
@@ -293,8 +341,10 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       const StepImprovement improvement =
           step_improvement(group.previous_sampling_policy, group.sampling_policy, previous, current,
                            group.duals.nu, forward, lqg_context);
-      group.step_multiplier =
-          adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
+      if (params.step_control == StepControl::per_group) {
+        group.step_multiplier =
+            adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
+      }  // else set for all groups below, once every group's prediction is known
       diagnostics.record(improvement, group.step_multiplier);
     }
     // Step 7: the "initial KL" of psi-hat vs pi (§9).
@@ -302,6 +352,9 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
         badmm_policy_kl(mismatch_sums[g].mismatch(), group.sampling_policy.variance, params.duals);
     fits[g] = OwnerFits{std::move(dynamics), std::move(cost), std::move(linearisation),
                         std::move(initial_kl)};
+  }
+  if (params.step_control == StepControl::global && iteration >= 1) {
+    control_global_step(task, params, owned, state, summary);
   }
   timer.stop(summary.seconds.fits);
 
@@ -337,7 +390,8 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       mismatch_sums.clear();
       for (std::size_t g = 0; g < groups; ++g) {
         means[g] = teacher_forced(state.policies[g], samples[g]);
-        linearisation_sums.push_back(linearisation_statistics(samples[g], means[g], horizon));
+        linearisation_sums.push_back(
+        linearisation_statistics(samples[g], means[g], horizon, state_dim));
         mismatch_sums.push_back(mismatch_statistics(psi_use(g), samples[g], means[g], horizon));
       }
       reduce_to_group_owners(linearisation_sums);
@@ -411,6 +465,16 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   }
   summary.mean_initial_kl = initial_kl_sum / group_count;
   summary.mean_final_kl = final_kl_sum / group_count;
+  // Issue 16 item 5: the step-size rule's predicted improvement of psi-hat over psi_prev in
+  // true-objective units (J_g / gamma_g is one coordinate's change of the mean objective over the
+  // horizon, §4; times the group's n_g coordinates), against the realised change of psi-hat's
+  // mean sample cost. Both NaN at iteration 0.
+  summary.predicted_improvement = 0.0;
+  for (int g = 0; g < group_count; ++g) {
+    summary.predicted_improvement += static_cast<double>(task.mlp().groups()[g].size) *
+                                     summary.groups[g].predicted_improvement /
+                                     state.groups[g].cost_normaliser;
+  }
   timer.stop(summary.seconds.fits);
 
   // Step 10: deterministic test-time rollouts of pi with the fixed evaluation seeds (§15),

@@ -57,8 +57,8 @@ std::vector<double> start_learning_rates(const Config& config) {
       char numbers[96];
       std::snprintf(numbers, sizeof numbers, " = %.17g, the adaptive features use %.17g",
                     tuned.at(field), value);
-      throw InputError("gps.initial_tuned = \"" + path + "\": the tuned " + name + " has " +
-                       field + numbers + "; set gps.initial_group_learning_rates instead");
+      throw InputError("gps.initial_tuned = \"" + path + "\": the tuned " + name + " has " + field +
+                       numbers + "; set gps.initial_group_learning_rates instead");
     }
   }
   return {tuned.at("learning_rate")};

@@ -71,9 +71,9 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
   const int n = statistics.state_dim();  // also the index of the action in [s; a]
   const int action = statistics.action_column();
   const int one = statistics.one_column();
-  CostModelFit fit{QuadraticCost(n, horizon), RowMajorMatrixXd::Zero(horizon, n),
-                   Eigen::VectorXd::Zero(horizon),    Eigen::VectorXd::Zero(horizon),
-                   Eigen::VectorXd::Zero(horizon),    Eigen::VectorXd::Zero(horizon),
+  CostModelFit fit{QuadraticCost(n, horizon),      RowMajorMatrixXd::Zero(horizon, n),
+                   Eigen::VectorXd::Zero(horizon), Eigen::VectorXd::Zero(horizon),
+                   Eigen::VectorXd::Zero(horizon), Eigen::VectorXd::Zero(horizon),
                    Eigen::VectorXd::Zero(horizon)};
   const int p = sums.u_columns();
 

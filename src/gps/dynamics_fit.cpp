@@ -131,9 +131,9 @@ DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsF
     const int last = std::min(t + params.window, horizon - 2);
     const GaussianMoments empirical = transition_moments(statistics, t, t, regressors, next_state);
     const GaussianMoments prior =
-        use_gmm ? restrict_prior((*gmm_prior)[static_cast<std::size_t>(t)], regressors, next_state,
-                                 n)
-                : transition_moments(statistics, first, last, regressors, next_state);
+        use_gmm
+            ? restrict_prior((*gmm_prior)[static_cast<std::size_t>(t)], regressors, next_state, n)
+            : transition_moments(statistics, first, last, regressors, next_state);
 
     ConditionalGaussian regression;
     try {

@@ -56,7 +56,8 @@ void FeatureHistory::push(double minibatch_loss,
       mean_square_.setZero();
     }
     squared_gradient_sum_ += gradient.cwiseProduct(gradient);
-    mean_square_ = kRmspropDecay * mean_square_ + (1.0 - kRmspropDecay) * gradient.cwiseProduct(gradient);
+    mean_square_ =
+        kRmspropDecay * mean_square_ + (1.0 - kRmspropDecay) * gradient.cwiseProduct(gradient);
     adaptive_directions_.col(0) =
         (gradient.array() / (squared_gradient_sum_.array().sqrt() + kAdagradEpsilon)).matrix();
     adaptive_directions_.col(1) =

@@ -8,9 +8,12 @@ namespace l2o {
 
 std::string feature_set_name(FeatureSet features) {
   switch (features) {
-    case FeatureSet::paper: return "paper";
-    case FeatureSet::scale_free: return "scale_free";
-    case FeatureSet::adaptive: return "adaptive";
+    case FeatureSet::paper:
+      return "paper";
+    case FeatureSet::scale_free:
+      return "scale_free";
+    case FeatureSet::adaptive:
+      return "adaptive";
   }
   throw std::logic_error("feature_set_name: unknown FeatureSet");
 }
@@ -28,8 +31,7 @@ int state_dimension(FeatureSet features) {
 }
 
 int observation_dimension(FeatureSet features) {
-  return features == FeatureSet::adaptive ? kObservationDim + kAdaptiveDirections
-                                          : kObservationDim;
+  return features == FeatureSet::adaptive ? kObservationDim + kAdaptiveDirections : kObservationDim;
 }
 
 }  // namespace l2o

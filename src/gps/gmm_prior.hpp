@@ -15,7 +15,9 @@
 namespace l2o {
 
 /// Dimension of a transition point y = [s_t (n); a_t; s_{t+1} (n)]; a_t sits at index n.
-constexpr Eigen::Index transition_point_dim(int state_dim) { return 2 * Eigen::Index{state_dim} + 1; }
+constexpr Eigen::Index transition_point_dim(int state_dim) {
+  return 2 * Eigen::Index{state_dim} + 1;
+}
 
 /// A Gaussian mixture sum_k w_k N(mu_k, Sigma_k).
 struct GaussianMixture {

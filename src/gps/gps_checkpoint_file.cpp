@@ -226,8 +226,7 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index stat
   g.sampling_policy = read_policy_group(group, "sampling_policy", horizon, state_dim);
   g.previous_sampling_policy =
       read_policy_group(group, "previous_sampling_policy", horizon, state_dim);
-  g.previous_linearisation =
-      read_policy_group(group, "previous_linearisation", horizon, state_dim);
+  g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon, state_dim);
   g.previous_dynamics = read_dynamics(group, horizon, state_dim);
   g.previous_cost = read_cost(group, horizon, state_dim);
   return g;
@@ -293,10 +292,11 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
     std::size_t policies = 0;
     for (std::size_t g = 0; g < group_count; ++g) {
       const Hdf5Group sub = group.open_group(group_name(g));
-      state.groups.push_back(read_group_state(sub, horizon, state_dimension(params.features),
-                                              state.iteration >= 1));
+      state.groups.push_back(
+          read_group_state(sub, horizon, state_dimension(params.features), state.iteration >= 1));
       if (sub.contains("policy")) {
-        state.policies.push_back(read_policy<float>(sub.open_group("policy"), policy_params(params)));
+        state.policies.push_back(
+            read_policy<float>(sub.open_group("policy"), policy_params(params)));
         ++policies;
       }
     }

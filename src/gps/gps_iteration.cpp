@@ -391,7 +391,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
       for (std::size_t g = 0; g < groups; ++g) {
         means[g] = teacher_forced(state.policies[g], samples[g]);
         linearisation_sums.push_back(
-        linearisation_statistics(samples[g], means[g], horizon, state_dim));
+            linearisation_statistics(samples[g], means[g], horizon, state_dim));
         mismatch_sums.push_back(mismatch_statistics(psi_use(g), samples[g], means[g], horizon));
       }
       reduce_to_group_owners(linearisation_sums);

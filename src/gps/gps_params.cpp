@@ -32,9 +32,12 @@ OwnStepResponse parse_own_step_response(std::string_view name) {
 
 std::string initial_controller_name(InitialControllerKind kind) {
   switch (kind) {
-    case InitialControllerKind::grid: return "grid";
-    case InitialControllerKind::adagrad: return "adagrad";
-    case InitialControllerKind::rmsprop: return "rmsprop";
+    case InitialControllerKind::grid:
+      return "grid";
+    case InitialControllerKind::adagrad:
+      return "adagrad";
+    case InitialControllerKind::rmsprop:
+      return "rmsprop";
   }
   throw std::logic_error("initial_controller_name: unknown InitialControllerKind");
 }

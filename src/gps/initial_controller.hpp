@@ -26,8 +26,7 @@ double momentum_coefficient(double beta, int block);
 /// The momentum controller in raw units for `horizon` steps on a `state_dim`-dim state: K_t has
 /// -alpha c_i(beta) at state index 25 + i for every i (inactive features are zero, so they
 /// contribute nothing), k_t = 0, G_t = 0 (noise-free).
-LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon,
-                                             int state_dim);
+LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon, int state_dim);
 
 /// AdaGrad (kind adagrad) or RMSprop (kind rmsprop) with learning rate `learning_rate` in raw
 /// units on the `adaptive` state (78-dim): K_t = -learning_rate at the direction's index 76 or 77,

@@ -20,7 +20,7 @@ Eigen::MatrixXd observation_sequences(const std::vector<Eigen::MatrixXd>& per_st
 
 /// The frozen affine map o -> diag(scale) o + offset of one group (gps-spec.md §8.2).
 struct ObservationNormalisation {
-  Eigen::VectorXd scale = Eigen::VectorXd::Ones(kObservationDim);    ///< beta_g > 0 (m entries)
+  Eigen::VectorXd scale = Eigen::VectorXd::Ones(kObservationDim);   ///< beta_g > 0 (m entries)
   Eigen::VectorXd offset = Eigen::VectorXd::Zero(kObservationDim);  ///< zeta_g
 
   /// Normalised copy of observation sequences (P x mT, any T >= 1) in the scalar type `Scalar`.
@@ -44,7 +44,8 @@ struct ObservationNormalisation {
 class ObservationStatistics {
  public:
   /// Empty sums for observations of dimension m (the paper's 3 by default).
-  explicit ObservationStatistics(int observation_dim = kObservationDim) : sums_(1, observation_dim + 1, 0) {}
+  explicit ObservationStatistics(int observation_dim = kObservationDim)
+      : sums_(1, observation_dim + 1, 0) {}
   /// Adds every step of one rollout's observation sequences (P x mT).
   void add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& observations);
   /// The normalisation of §8.2 from the sums (population std); throws std::invalid_argument if

@@ -18,14 +18,14 @@ void check_shapes(const LinearGaussianDynamics& dynamics, const CostModelFit& co
 
 }  // namespace
 
-Eigen::VectorXd own_step_response(const LinearGaussianDynamics& dynamics,
-                                  const CostModelFit& cost, double action_scale) {
+Eigen::VectorXd own_step_response(const LinearGaussianDynamics& dynamics, const CostModelFit& cost,
+                                  double action_scale) {
   check_shapes(dynamics, cost, action_scale);
   const Eigen::Index n = dynamics.state_dim();
   Eigen::VectorXd response(dynamics.horizon() - 1);
   for (Eigen::Index t = 0; t + 1 < dynamics.horizon(); ++t) {
-    response(t) = cost.gradient_weights.row(t + 1).dot(dynamics.transition[t].col(n)) /
-                  action_scale;
+    response(t) =
+        cost.gradient_weights.row(t + 1).dot(dynamics.transition[t].col(n)) / action_scale;
   }
   return response;
 }

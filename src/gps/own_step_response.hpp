@@ -16,8 +16,8 @@ namespace l2o {
 
 /// r_t / sigma_a = w_{t+1}^T B_t / sigma_a for t = 0..T-2: the model's change of the next raw
 /// gradient per raw step, in the units of the curvature h_t (T-1 entries).
-Eigen::VectorXd own_step_response(const LinearGaussianDynamics& dynamics,
-                                  const CostModelFit& cost, double action_scale);
+Eigen::VectorXd own_step_response(const LinearGaussianDynamics& dynamics, const CostModelFit& cost,
+                                  double action_scale);
 
 /// The minimum-norm rank-1 correction of every B_t that makes the response consistent:
 ///   B_t <- B_t + w_{t+1} (sigma_a h_t - w_{t+1}^T B_t) / |w_{t+1}|^2,

@@ -40,8 +40,7 @@ PolicyLinearisationFit fit_policy_linearisation(const PolicyStatistics& statisti
   params.check();
   const int horizon = statistics.horizon();
   const int n = statistics.state_dim();
-  PolicyLinearisationFit fit{LinearGaussianPolicy(n, horizon),
-                             Eigen::VectorXd::Zero(horizon)};
+  PolicyLinearisationFit fit{LinearGaussianPolicy(n, horizon), Eigen::VectorXd::Zero(horizon)};
   parallel_for_steps(horizon, [&](int t) {
     const std::vector<int> state = active_set(t, n);
     std::vector<int> variables = state;

@@ -25,8 +25,8 @@ void PolicyTrainingParams::check() const {
 
 void PolicyTrainingSet::add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& rollout_observations,
                                     const Eigen::Ref<const Eigen::MatrixXd>& rollout_targets) {
-  if (rollout_observations.rows() != rollout_targets.rows() ||
-      rollout_targets.cols() < 1 || rollout_observations.cols() % rollout_targets.cols() != 0 ||
+  if (rollout_observations.rows() != rollout_targets.rows() || rollout_targets.cols() < 1 ||
+      rollout_observations.cols() % rollout_targets.cols() != 0 ||
       (sequences() > 0 && rollout_observations.cols() != observations.cols()) ||
       (sequences() > 0 && rollout_targets.cols() != targets.cols())) {
     throw std::invalid_argument(
@@ -42,8 +42,7 @@ void PolicyTrainingSet::add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& rol
 
 void PolicyTrainingSet::check() const {
   if (sequences() < 1 || targets.cols() < 1 || observations.rows() != sequences() ||
-      observations.cols() % targets.cols() != 0 ||
-      step_weights.size() != targets.cols()) {
+      observations.cols() % targets.cols() != 0 || step_weights.size() != targets.cols()) {
     throw std::invalid_argument(
         "PolicyTrainingSet: need S >= 1 sequences, observations S x mT, "
         "targets S x T and T step weights");

@@ -81,9 +81,8 @@ void RolloutRecorder::check_controllers(std::span<const LinearGaussianPolicy> co
     const int state_dim = state_dimension(params_.features);
     if (psi.state_dim() != state_dim || psi.horizon() < params_.horizon ||
         psi.gain.rows() != psi.horizon() || psi.variance.size() != psi.horizon()) {
-      throw std::invalid_argument(name + " must have state dimension " +
-                                  std::to_string(state_dim) + " and horizon >= " +
-                                  std::to_string(params_.horizon));
+      throw std::invalid_argument(name + " must have state dimension " + std::to_string(state_dim) +
+                                  " and horizon >= " + std::to_string(params_.horizon));
     }
     if (!psi.gain.allFinite() || !psi.bias.allFinite() || !psi.variance.allFinite() ||
         (psi.variance.array() < 0.0).any()) {

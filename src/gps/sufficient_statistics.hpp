@@ -115,7 +115,8 @@ class TransitionStatistics {
 class PolicyStatistics {
  public:
   /// Empty statistics for horizon T and state dimension n (the paper's 76 by default).
-  explicit PolicyStatistics(int horizon, int state_dim = kStateDim) : sums_(horizon, state_dim + 2, 0) {}
+  explicit PolicyStatistics(int horizon, int state_dim = kStateDim)
+      : sums_(horizon, state_dim + 2, 0) {}
   /// Adds one rollout: `states` as in GroupRolloutRecord, `policy_means` P x T (scaled).
   void add_rollout(const std::vector<Eigen::MatrixXd>& states, const Eigen::MatrixXd& policy_means);
   /// Horizon T.

@@ -106,8 +106,8 @@ TEST_CASE("meta-train --method gps: bad input fails with one line", "[app][gps]"
   CHECK(start.output ==
         "l2o: error: GpsParams.initial_controller adagrad acts on the AdaGrad/RMSprop "
         "directions: it needs features = adaptive; fix the [gps] section\n");
-  const auto rates = run_l2o(
-      meta_train(dir, " --set gps.features=adaptive --set gps.initial_controller=rmsprop"));
+  const auto rates =
+      run_l2o(meta_train(dir, " --set gps.features=adaptive --set gps.initial_controller=rmsprop"));
   CHECK(rates.exit_code == 2);
   CHECK(rates.output ==
         "l2o: error: gps.initial_controller = \"rmsprop\" needs its learning rates: set "

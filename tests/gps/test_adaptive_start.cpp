@@ -37,9 +37,9 @@ GpsParams adaptive_params(InitialControllerKind kind, std::vector<double> rates)
 }
 
 // psi_0 of every group with the exploration noise removed (G_t = 0), in its scaled units.
-l2o::RolloutRecord noise_free_rollout(const l2o::InitialController& start,
-                                      const l2o::MlpTask& task, const l2o::MlpTask& cost_set,
-                                      int horizon, std::uint64_t seed) {
+l2o::RolloutRecord noise_free_rollout(const l2o::InitialController& start, const l2o::MlpTask& task,
+                                      const l2o::MlpTask& cost_set, int horizon,
+                                      std::uint64_t seed) {
   std::vector<l2o::LinearGaussianPolicy> controllers = start.policies;
   for (auto& psi : controllers) psi.variance.setZero();
   l2o::RolloutRecorder recorder(
@@ -177,9 +177,10 @@ TEST_CASE("Adaptive start: bad learning rates and the wrong feature set are refu
                     Catch::Contains("1 or 4 values"));
 }
 
-TEST_CASE("Adaptive features: GPS iterations from the AdaGrad start, matched own-step response "
-          "and global step control run on the 78-dim state",
-          "[gps_adaptive]") {
+TEST_CASE(
+    "Adaptive features: GPS iterations from the AdaGrad start, matched own-step response "
+    "and global step control run on the 78-dim state",
+    "[gps_adaptive]") {
   omp_set_num_threads(1);
   const auto& fixture = l2o::test::rollout_task();
   GpsParams params = adaptive_params(InitialControllerKind::adagrad, {0.05});

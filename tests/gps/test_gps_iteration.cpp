@@ -133,8 +133,8 @@ TEST_CASE("Initial controller: grid scores recomputed by hand, and psi-hat's sca
   const l2o::RolloutRecord scaled = recorder.record(noise_free, chosen.units, 5, {1, 0});
   const l2o::RolloutRecord winner = recorder.record(
       std::vector<l2o::LinearGaussianPolicy>(
-          groups, l2o::raw_momentum_controller(chosen.alpha, chosen.beta, params.horizon,
-                                          l2o::kStateDim)),
+          groups,
+          l2o::raw_momentum_controller(chosen.alpha, chosen.beta, params.horizon, l2o::kStateDim)),
       raw, 5, {1, 0});
   for (std::size_t g = 0; g < groups; ++g) {
     const Eigen::MatrixXd& a = scaled.groups[g].actions;

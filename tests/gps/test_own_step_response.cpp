@@ -17,13 +17,11 @@ constexpr double kActionScale = 0.03;
 // only; h_t > 0; w_5 = 0 (a step whose gradient model reads nothing off the state).
 struct Model {
   l2o::LinearGaussianDynamics dynamics{kN, kHorizon};
-  l2o::CostModelFit cost{l2o::QuadraticCost(kN, kHorizon),
-                         l2o::RowMajorMatrixXd::Zero(kHorizon, kN),
-                         Eigen::VectorXd::Zero(kHorizon),
-                         Eigen::VectorXd::Zero(kHorizon),
-                         Eigen::VectorXd::Zero(kHorizon),
-                         Eigen::VectorXd::Zero(kHorizon),
-                         Eigen::VectorXd::Zero(kHorizon)};
+  l2o::CostModelFit cost{
+      l2o::QuadraticCost(kN, kHorizon), l2o::RowMajorMatrixXd::Zero(kHorizon, kN),
+      Eigen::VectorXd::Zero(kHorizon),  Eigen::VectorXd::Zero(kHorizon),
+      Eigen::VectorXd::Zero(kHorizon),  Eigen::VectorXd::Zero(kHorizon),
+      Eigen::VectorXd::Zero(kHorizon)};
   Model() {
     l2o::RandomStream random(3, "test-own-step");
     for (int t = 0; t < kHorizon; ++t) {
@@ -41,8 +39,7 @@ struct Model {
 TEST_CASE("Own-step response: w_{t+1}^T B_t / sigma_a, and the correction makes it h_t",
           "[gps_own_step]") {
   Model model;
-  const Eigen::VectorXd before =
-      l2o::own_step_response(model.dynamics, model.cost, kActionScale);
+  const Eigen::VectorXd before = l2o::own_step_response(model.dynamics, model.cost, kActionScale);
   REQUIRE(before.size() == kHorizon - 1);
   for (int t = 0; t + 1 < kHorizon; ++t) {
     double expected = 0.0;
@@ -56,7 +53,8 @@ TEST_CASE("Own-step response: w_{t+1}^T B_t / sigma_a, and the correction makes 
   const Eigen::VectorXd after = l2o::own_step_response(corrected, model.cost, kActionScale);
   for (int t = 0; t + 1 < kHorizon; ++t) {
     INFO("t = " << t);
-    const Eigen::VectorXd change = corrected.transition[t].col(kN) - model.dynamics.transition[t].col(kN);
+    const Eigen::VectorXd change =
+        corrected.transition[t].col(kN) - model.dynamics.transition[t].col(kN);
     if (t + 1 == 5) {  // w_5 = 0: nothing to match, B_4 unchanged
       CHECK(change.isZero(0.0));
       continue;

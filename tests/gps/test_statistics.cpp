@@ -70,10 +70,8 @@ TEST_CASE("Statistics of rollouts 0..N-1 equal any split merged in any order, bi
 
   // The rounded sums agree with plain double sums (fixed-point resolution 2^-72).
   constexpr int kT = 9;
-  Eigen::MatrixXd u_sum =
-      Eigen::MatrixXd::Zero((l2o::kStateDim + 3), (l2o::kStateDim + 3));
-  Eigen::MatrixXd cross_sum =
-      Eigen::MatrixXd::Zero((l2o::kStateDim + 1), (l2o::kStateDim + 3));
+  Eigen::MatrixXd u_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 3), (l2o::kStateDim + 3));
+  Eigen::MatrixXd cross_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 1), (l2o::kStateDim + 3));
   for (const auto& r : records) {
     Eigen::MatrixXd u(r.actions.rows(), (l2o::kStateDim + 3));
     u << r.states[kT], r.actions.col(kT), r.true_gradients.col(kT),

@@ -205,10 +205,11 @@ int run_gps_meta_train(const Config& config, const RunOptions& options, const Mp
         resume ? ", resuming at iteration " + std::to_string(state.iteration) : "";
     std::fprintf(stderr,
                  "[meta-train] gps on %s: %d iterations of %d rollouts x %d steps (R = %d), "
-                 "cost set %lld examples, initial controller alpha %.6g beta %.6g, on %d "
+                 "cost set %lld examples, initial controller %s alpha %.6g beta %.6g, on %d "
                  "rank(s)%s\n",
                  label.c_str(), iterations, params.rollouts, params.horizon,
                  params.inner_iterations, static_cast<long long>(cost_set.train().labels.size()),
+                 initial_controller_name(params.initial_controller.kind).c_str(),
                  state.initial_alpha, state.initial_beta, mpi.size(), resuming.c_str());
   }
 

@@ -174,7 +174,8 @@ namespace {
 // Issue 16 item 2 (global_step_control.hpp): every rank gathers the groups' predicted
 // improvements from their owners, converts them to true-objective units like
 // summary.predicted_improvement, and applies one multiplier to all groups; a rejected step sends
-// every group's psi-hat back to psi_prev before the psi-step.
+// every group's psi-hat back to psi_prev before the psi-step, and psi_prev's sample cost stays
+// the baseline of the next iteration's realised improvement.
 void control_global_step(const MlpTask& task, const GpsParams& params,
                          const std::vector<bool>& owned, GpsState& state,
                          GpsIterationSummary& summary) {
@@ -251,7 +252,6 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
     summary.mean_sample_cost += cost / params.rollouts;
   }
   summary.realised_improvement = state.previous_sample_cost - summary.mean_sample_cost;
-  state.previous_sample_cost = summary.mean_sample_cost;
   timer.stop(summary.seconds.sampling);
 
   // Step 2: per-rollout statistics added in rollout order, the totals on the group's owner (exact
@@ -475,6 +475,9 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
                                      summary.groups[g].predicted_improvement /
                                      state.groups[g].cost_normaliser;
   }
+  // The baseline of the next realised improvement: this psi-hat unless global step control
+  // rejected it (then psi_prev, whose cost the baseline already holds).
+  if (summary.groups.front().step_accepted) state.previous_sample_cost = summary.mean_sample_cost;
   timer.stop(summary.seconds.fits);
 
   // Step 10: deterministic test-time rollouts of pi with the fixed evaluation seeds (§15),

@@ -51,7 +51,7 @@ struct GpsIterationSummary {
   /// Sum over groups of the step-size rule's predicted improvement of psi-hat over psi_prev in
   /// true-objective units (change of the mean objective over the horizon); NaN at iteration 0.
   double predicted_improvement = std::numeric_limits<double>::quiet_NaN();
-  /// The previous iteration's mean sample cost minus this one's; NaN at iteration 0.
+  /// The last accepted psi-hat's mean sample cost minus this one's; NaN at iteration 0.
   double realised_improvement = std::numeric_limits<double>::quiet_NaN();
   std::vector<GroupDiagnostics> groups;  ///< per group (§10, §18.2)
   std::vector<std::vector<DgdResult>> dgd;  ///< [g][r]: every psi-step of the iteration

@@ -187,7 +187,9 @@ TEST_CASE(
   params.own_step_response = l2o::OwnStepResponse::matched;
   params.step_control = l2o::StepControl::global;
   l2o::GpsState state = l2o::initialise_gps(fixture.task, fixture.cost_set, params, 5);
-  for (int i = 0; i < 2; ++i) {
+  double baseline = 0.0;    // the last accepted psi-hat's mean sample cost
+  double multiplier = 1.0;  // m before the iteration's decision
+  for (int i = 0; i < 3; ++i) {
     const l2o::GpsIterationSummary summary =
         l2o::run_gps_iteration(fixture.task, fixture.cost_set, params, state);
     CHECK(std::isfinite(summary.mean_sample_cost));
@@ -197,13 +199,19 @@ TEST_CASE(
     if (i == 0) {
       CHECK(std::isnan(summary.predicted_improvement));
       CHECK(std::isnan(summary.realised_improvement));
+      baseline = summary.mean_sample_cost;
       continue;
     }
+    // Realised against the last accepted psi-hat (psi_prev after a rejection).
+    CHECK(summary.realised_improvement == baseline - summary.mean_sample_cost);
     // One multiplier for all groups, from the summed prediction and the realised change.
     REQUIRE(std::isfinite(summary.predicted_improvement));
     REQUIRE(std::isfinite(summary.realised_improvement));
-    const l2o::GlobalStepDecision expected = l2o::global_step_decision(
-        1.0, summary.predicted_improvement, summary.realised_improvement, params.step_size);
+    const l2o::GlobalStepDecision expected =
+        l2o::global_step_decision(multiplier, summary.predicted_improvement,
+                                  summary.realised_improvement, params.step_size);
+    multiplier = expected.multiplier;
+    if (expected.accepted) baseline = summary.mean_sample_cost;
     for (std::size_t g = 0; g < state.groups.size(); ++g) {
       CHECK(state.groups[g].step_multiplier == Approx(expected.multiplier).epsilon(1e-12));
       CHECK(summary.groups[g].step_accepted == expected.accepted);

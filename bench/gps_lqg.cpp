@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "bench_timing.hpp"
-#include "gps/dual_gradient_descent.hpp"
+#include "gps/lqg/dual_gradient_descent.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

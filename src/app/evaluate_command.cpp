@@ -133,7 +133,8 @@ int run_evaluate_command(const RunOptions& options, const MpiSession& mpi) {
   const Hdf5Group tasks_group = file.root().create_group("tasks");
   for (std::size_t t = 0; t < tasks.size(); ++t) {
     const TaskSpec& spec = tasks[t].spec;
-    const Mlp mlp(spec.input_dim, spec.hidden, static_cast<int>(num_classes[t]), spec.l2);
+    const Mlp mlp(spec.input_dim, spec.hidden, static_cast<int>(num_classes[t]), spec.l2,
+                  spec.activation);
     const Hdf5Group task_group = tasks_group.create_group(tasks[t].name());
     write_task_attributes(task_group, spec, mlp);
     task_group.set_attribute("iterations", tasks[t].iterations);

@@ -14,10 +14,10 @@
 #include "eval/evaluate_plan.hpp"
 #include "eval/sweep.hpp"
 #include "eval/task_spec.hpp"
-#include "gps/gps_checkpoint_file.hpp"
-#include "gps/gps_iteration.hpp"
-#include "gps/gps_iteration_record.hpp"
-#include "gps/gps_model_file.hpp"
+#include "gps/files/gps_checkpoint_file.hpp"
+#include "gps/files/gps_iteration_record.hpp"
+#include "gps/files/gps_model_file.hpp"
+#include "gps/loop/gps_iteration.hpp"
 #include "util/error.hpp"
 
 namespace l2o {

@@ -7,6 +7,7 @@
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
 #include "data/catalog.hpp"
+#include "eval/learned_optimizer.hpp"
 #include "eval/run_optimizer.hpp"
 #include "eval/run_record_io.hpp"
 #include "eval/sweep.hpp"
@@ -17,7 +18,25 @@
 namespace l2o {
 namespace {
 
-std::unique_ptr<Optimizer> optimizer_from_config(const Config& config) {
+// optimizer.model (a learned optimizer's model file) if set, else the hand-designed
+// optimizer.name; a learned one is checked against the task's layer roles before any data loads.
+std::unique_ptr<Optimizer> optimizer_from_config(const Config& config, const TaskSpec& spec) {
+  const std::string& model = config.string("optimizer.model");
+  if (!model.empty()) {
+    std::unique_ptr<Optimizer> optimizer;
+    try {
+      optimizer = load_learned_optimizer(model);
+    } catch (const InputError& e) {
+      throw InputError(std::string("optimizer.model: ") + e.what());
+    }
+    try {
+      // Roles depend on the layer count only, so any class count gives the task's roles.
+      optimizer->check_groups(Mlp(spec.input_dim, spec.hidden, 10).groups());
+    } catch (const std::invalid_argument& e) {
+      throw InputError("optimizer.model: " + model + ": " + e.what());
+    }
+    return optimizer;
+  }
   try {
     return make_optimizer(config.string("optimizer.name"),
                           config.numbers("optimizer.hyperparameters"));
@@ -32,8 +51,8 @@ int run_train_command(const RunOptions& options, const MpiSession& mpi) {
   const Config config = load_config(options);
   const std::string output = config.string("run.output");
   prepare_output_directory(output, "run.output");
-  auto optimizer = optimizer_from_config(config);
   const TaskSpec spec = training_task_from_config(config);
+  auto optimizer = optimizer_from_config(config, spec);
   const MlpTask task = make_task(spec);
   const std::int64_t seeds = config.integer("run.seeds");
   const std::int64_t iterations = config.integer("run.iterations");
@@ -70,6 +89,8 @@ int run_train_command(const RunOptions& options, const MpiSession& mpi) {
     const Hdf5Group task_group = file.root().create_group("task");
     write_task_attributes(task_group, spec, task.mlp());
     write_optimizer_attributes(task_group, *optimizer);
+    if (const std::string& model = config.string("optimizer.model"); !model.empty())
+      task_group.set_attribute("model", model);
     const Hdf5Group runs = file.root().create_group("runs");
     for (std::size_t r = 0; r < records.size(); ++r) {
       const Hdf5Group group = runs.create_group(indexed_name("run", static_cast<std::int64_t>(r)));

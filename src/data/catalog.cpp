@@ -4,7 +4,9 @@
 #include <filesystem>
 
 #include "data/cifar_reader.hpp"
+#include "data/class_count.hpp"
 #include "data/file_bytes.hpp"
+#include "data/hdf5_dataset_reader.hpp"
 #include "data/idx_reader.hpp"
 #include "util/error.hpp"
 
@@ -31,18 +33,44 @@ Dataset load_idx_dataset(const std::string& prefix, int num_classes, int side,
   return dataset;
 }
 
-}  // namespace
-
-std::string resolve_data_dir(const std::string& explicit_dir) {
-  if (!explicit_dir.empty()) return explicit_dir;
-  if (const char* env = std::getenv("L2O_DATA_DIR"); env != nullptr && *env != '\0') return env;
-  return "data";
+// "idx:<prefix>": a user's IDX pair, with its class count from the labels unless given. Errors
+// name the file and end with where the layout is described.
+Dataset load_user_idx(const std::string& prefix, const std::string& split, int num_classes) {
+  const std::string id = "idx:" + prefix;
+  if (split != "train")
+    throw InputError(id +
+                     ": an idx: data set has a training split only; for a test split use an "
+                     "h5: file (docs/data.md)");
+  const std::string images = prefix + "-images-idx3-ubyte";
+  const std::string labels = prefix + "-labels-idx1-ubyte";
+  for (const auto& file : {images, labels})
+    if (!exists_raw_or_gz(file))
+      throw InputError(file + ": no such file (nor " + file + ".gz); check task.dataset = \"" + id +
+                       "\" (a path prefix relative to the working directory)");
+  try {
+    Dataset dataset =
+        load_idx_pair(images, labels, num_classes > 0 ? num_classes : kMaxClasses, id + "/train");
+    dataset.num_classes =
+        resolve_class_count(dataset.labels, num_classes, resolve_data_file(labels));
+    return dataset;
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + "; task.dataset = \"" + id +
+                     "\" needs an IDX image/label pair (docs/data.md)");
+  }
 }
 
-Dataset load_dataset(const std::string& data_dir, const std::string& name,
-                     const std::string& split) {
-  if (split != "train" && split != "test")
-    throw InputError("dataset split '" + split + "' is not one of: train, test");
+// task.num_classes describes a user's data set; for a built-in one it may only repeat the
+// set's own count.
+Dataset with_class_count(Dataset dataset, const std::string& name, int num_classes) {
+  if (num_classes != 0 && num_classes != dataset.num_classes)
+    throw InputError("task.num_classes = " + std::to_string(num_classes) + " but " + name +
+                     " has " + std::to_string(dataset.num_classes) +
+                     " classes; set it to 0 (it is for h5:/idx: data sets)");
+  return dataset;
+}
+
+Dataset load_builtin_dataset(const std::string& data_dir, const std::string& name,
+                             const std::string& split) {
   const std::string dir = data_dir + "/";
   const std::string id = name + "/" + split;
   if (name == "mnist") {
@@ -71,7 +99,25 @@ Dataset load_dataset(const std::string& data_dir, const std::string& name,
   }
   std::string known;
   for (const auto& n : dataset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw InputError("unknown dataset '" + name + "'; known: " + known);
+  throw InputError("unknown dataset '" + name + "'; known: " + known +
+                   ", or your own as h5:<file> or idx:<prefix>");
+}
+
+}  // namespace
+
+std::string resolve_data_dir(const std::string& explicit_dir) {
+  if (!explicit_dir.empty()) return explicit_dir;
+  if (const char* env = std::getenv("L2O_DATA_DIR"); env != nullptr && *env != '\0') return env;
+  return "data";
+}
+
+Dataset load_dataset(const std::string& data_dir, const std::string& name, const std::string& split,
+                     int num_classes) {
+  if (split != "train" && split != "test")
+    throw InputError("dataset split '" + split + "' is not one of: train, test");
+  if (name.rfind("h5:", 0) == 0) return load_hdf5_dataset(name.substr(3), split, num_classes);
+  if (name.rfind("idx:", 0) == 0) return load_user_idx(name.substr(4), split, num_classes);
+  return with_class_count(load_builtin_dataset(data_dir, name, split), name, num_classes);
 }
 
 }  // namespace l2o

@@ -1,5 +1,6 @@
 #pragma once
-// The paper's preprocessing (Li & Malik 2017 §4): pixels scaled to [0,1] and flattened,
+// The paper's preprocessing (Li & Malik 2017 §4): pixels scaled to [0,1] (8-bit data; real-valued
+// data as they are) and flattened,
 // multiplied by a seeded Gaussian random projection to `input_dim` dimensions, then every
 // projected dimension standardised to zero mean and unit variance with training-set statistics.
 #include <Eigen/Core>
@@ -16,6 +17,14 @@ struct ProjectedData {
   std::vector<int> labels;   ///< count labels in [0, num_classes)
   int num_classes = 0;
 };
+
+/// Peak bytes RandomProjection and apply() allocate for `train`: the matrix, the projected
+/// training set and its standardised copy, one block of converted rows.
+std::uint64_t projection_bytes(const Dataset& train, int input_dim);
+
+/// Throws InputError naming task.input_dim and the bytes needed if projection_bytes() exceeds
+/// the memory available now; call before constructing the projection.
+void require_projection_memory(const Dataset& train, int input_dim);
 
 /// A fitted random projection: the matrix and the training-set statistics of its output.
 class RandomProjection {

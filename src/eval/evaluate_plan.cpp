@@ -15,7 +15,11 @@ namespace l2o {
 std::string EvaluationTask::name() const {
   std::string architecture = std::to_string(spec.input_dim);
   for (int h : spec.hidden) architecture += "-" + std::to_string(h);
-  return spec.dataset + "_" + architecture + "_b" + std::to_string(spec.batch_size) + "_t" +
+  if (spec.activation != Activation::relu) architecture += "_" + activation_name(spec.activation);
+  // An HDF5 group name: the path of a user data set ("h5:dir/x.h5") must not nest groups.
+  std::string dataset = spec.dataset;
+  std::replace(dataset.begin(), dataset.end(), '/', '_');
+  return dataset + "_" + architecture + "_b" + std::to_string(spec.batch_size) + "_t" +
          std::to_string(iterations);
 }
 
@@ -54,6 +58,8 @@ std::vector<EvaluationTask> evaluation_tasks(const Config& config) {
         for (const std::int64_t iterations : config.integers("evaluate.iterations")) {
           EvaluationTask task;
           task.spec.dataset = dataset;
+          task.spec.num_classes = static_cast<int>(config.integer("task.num_classes"));
+          task.spec.activation = parse_activation(config.string("task.activation"));
           task.spec.input_dim = input_dim;
           task.spec.hidden = hidden;
           task.spec.batch_size = static_cast<int>(batch_size);

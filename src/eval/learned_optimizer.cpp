@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "gps/gps_model_file.hpp"
-#include "gps/psd_optimizer.hpp"
+#include "gps/files/gps_model_file.hpp"
+#include "gps/policy/psd_optimizer.hpp"
 #include "io/hdf5_file.hpp"
 #include "l2l/l2l_model_file.hpp"
 #include "util/error.hpp"

@@ -76,6 +76,8 @@ int run_sweep(std::int64_t count, UnitRecords& finished, int rank, int size,
 TaskSpec training_task_from_config(const Config& config) {
   TaskSpec spec;
   spec.dataset = config.string("task.dataset");
+  spec.num_classes = static_cast<int>(config.integer("task.num_classes"));
+  spec.activation = parse_activation(config.string("task.activation"));
   spec.input_dim = static_cast<int>(config.integer("task.input_dim"));
   spec.hidden.assign(config.integers("task.hidden").begin(), config.integers("task.hidden").end());
   spec.batch_size = static_cast<int>(config.integer("task.batch_size"));
@@ -102,6 +104,7 @@ void write_task_attributes(const Hdf5Group& group, const TaskSpec& spec, const M
   group.set_attribute("label", spec.label(mlp.num_classes()));
   group.set_attribute("dataset", spec.dataset);
   group.set_attribute("architecture", mlp.architecture());
+  group.set_attribute("activation", activation_name(mlp.activation()));
   group.set_attribute("batch_size", std::int64_t{spec.batch_size});
   group.set_attribute("projection_seed", static_cast<std::int64_t>(spec.projection_seed));
   group.set_attribute("l2", spec.l2);

@@ -2,7 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -144,9 +143,7 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     case KeyType::string: {
       if (!node.is_string()) return fail(type_name(node));
       std::string v = *node.value<std::string>();
-      if (!spec.choices.empty() &&
-          std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end())
-        return fail(quote(v));
+      if (!is_allowed_choice(spec, v)) return fail(quote(v));
       return v;
     }
     case KeyType::integer_list: {
@@ -170,9 +167,7 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
       for (const auto& element : *array) {
         if (!element.is_string()) return fail("a list containing " + type_name(element));
         std::string v = *element.value<std::string>();
-        if (!spec.choices.empty() &&
-            std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end())
-          return fail("an element " + quote(v));
+        if (!is_allowed_choice(spec, v)) return fail("an element " + quote(v));
         list.push_back(std::move(v));
       }
       return list;

@@ -81,10 +81,18 @@ const std::vector<KeySpec>& config_schema() {
       // [data]
       text("data.dir", "", "data directory (empty: $L2O_DATA_DIR, else data/)"),
       // [task]: the base-learner objective (paper §4).
-      text("task.dataset", "mnist", "training data set",
-           {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse"}),
+      text("task.dataset", "mnist",
+           "training data set: a built-in one, or your own as \"h5:<file>\" or \"idx:<prefix>\" "
+           "(docs/data.md)",
+           {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse", "h5:<file>",
+            "idx:<prefix>"}),
+      integer("task.num_classes", 0, 0, 256,
+              "classes of an h5:/idx: data set (labels in 0..K-1); 0 = from the labels, every "
+              "class 0..max present in train"),
       integer("task.input_dim", 48, 1, 100000, "random projection dimension (paper: 48 or 100)"),
       integers("task.hidden", {48}, 1, 100000, "hidden layer sizes, e.g. [48] or [200, 200]"),
+      text("task.activation", "relu", "hidden units' nonlinearity (paper: relu)",
+           {"relu", "tanh", "sigmoid"}),
       integer("task.batch_size", 64, 1, 1000000, "minibatch size (paper: 64 or 10)"),
       real("task.l2", 0.0, 0.0, kHuge, "L2 penalty 0.5*l2*|W|^2 on weight matrices (not biases)"),
       integer("task.projection_seed", 1, 0, std::numeric_limits<I>::max(),
@@ -95,6 +103,9 @@ const std::vector<KeySpec>& config_schema() {
       numbers("optimizer.hyperparameters",
               "hyperparameters by name, e.g. { learning_rate = 0.1 }; unset ones keep the "
               "optimizer's documented defaults"),
+      text("optimizer.model", "",
+           "a learned optimizer's model file (meta_train.model, e.g. models/psd_mnist48.h5) to "
+           "run instead of optimizer.name; empty: the hand-designed optimizer.name"),
       // [tune]: `l2o tune`, grid search of the hand-designed optimizers on the [task] objective
       // (paper §4: "all algorithms are tuned on the training objective function").
       texts("tune.optimizers", {"sgd", "momentum", "cg", "lbfgs", "adam", "adagrad", "rmsprop"},
@@ -120,8 +131,10 @@ const std::vector<KeySpec>& config_schema() {
       optional_texts("evaluate.learned", {},
                      "learned-optimizer model files (meta_train.model of `l2l meta-train`) to "
                      "compare; each entry is named after its method (\"l2l\")"),
-      texts("evaluate.datasets", {"fer2013", "cifar10", "cifar100"}, "data sets of the tasks",
-            {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse"}),
+      texts("evaluate.datasets", {"fer2013", "cifar10", "cifar100"},
+            "data sets of the tasks (as task.dataset; task.num_classes and task.activation apply)",
+            {"mnist", "fer2013", "cifar10", "cifar100", "cifar100_coarse", "h5:<file>",
+             "idx:<prefix>"}),
       texts("evaluate.architectures", {"48-48"},
             "architectures \"input-hidden[-hidden...]\" of the tasks, e.g. \"48-48\", \"100-200\""),
       integers("evaluate.batch_sizes", {64}, 1, 1000000, "minibatch sizes of the tasks"),
@@ -213,6 +226,21 @@ const std::vector<KeySpec>& config_schema() {
               "the initial controller's score averages f_t at t = stride, 2 stride, ... <= T"),
   };
   return schema;
+}
+
+bool matches_choice(const std::string& choice, const std::string& value) {
+  // "h5:<file>" stands for "h5:" followed by any non-empty text.
+  const std::size_t placeholder = choice.find(":<");
+  if (placeholder == std::string::npos || choice.back() != '>') return value == choice;
+  const std::size_t prefix = placeholder + 1;
+  return value.size() > prefix && value.compare(0, prefix, choice, 0, prefix) == 0;
+}
+
+bool is_allowed_choice(const KeySpec& spec, const std::string& value) {
+  if (spec.choices.empty()) return true;
+  for (const auto& choice : spec.choices)
+    if (matches_choice(choice, value)) return true;
+  return false;
 }
 
 const KeySpec* find_key(const std::string& key) {

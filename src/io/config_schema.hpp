@@ -35,12 +35,17 @@ struct KeySpec {
   std::string meaning;
   double min = 0, max = 0;  ///< inclusive range for numbers (and list elements)
   bool has_range = false;
-  std::vector<std::string> choices;  ///< allowed strings (and string-list elements), if restricted
-  bool allow_empty = false;          ///< a list key that may be [] (an optional list)
+  /// Allowed strings (and string-list elements), if restricted; "prefix:<what>" allows
+  /// "prefix:" followed by any non-empty text.
+  std::vector<std::string> choices;
+  bool allow_empty = false;  ///< a list key that may be [] (an optional list)
 };
 
 /// The full schema.
 const std::vector<KeySpec>& config_schema();
+
+/// True if `value` is one of `spec.choices` (any value if there are none).
+bool is_allowed_choice(const KeySpec& spec, const std::string& value);
 
 /// The spec of `key`, or nullptr.
 const KeySpec* find_key(const std::string& key);

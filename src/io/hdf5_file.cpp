@@ -343,29 +343,47 @@ Hdf5Handle Hdf5Group::open_dataset(const std::string& name) const {
   return {checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening " + where(name)), H5Dclose};
 }
 
-std::vector<double> Hdf5Group::read_doubles(const std::string& name, Hdf5Shape* shape) const {
+Hdf5DatasetInfo Hdf5Group::describe(const std::string& name) const {
+  if (!contains(name)) throw InputError(where(name) + ": dataset missing");
+  Hdf5Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (dataset.id() < 0) throw InputError(where(name) + ": not a dataset");
+  Hdf5DatasetInfo info;
+  info.shape = shape_of(dataset.id(), where(name));
+  Hdf5Handle type(checked(H5Dget_type(dataset.id()), "H5Dget_type of " + where(name)), H5Tclose);
+  info.type_class = H5Tget_class(type.id());
+  info.element_size = H5Tget_size(type.id());
+  info.is_signed = info.type_class == H5T_INTEGER && H5Tget_sign(type.id()) == H5T_SGN_2;
+  return info;
+}
+
+template <class T>
+std::vector<T> Hdf5Group::read_numeric(const std::string& name, hid_t memory_type,
+                                       Hdf5Shape* shape) const {
   auto dataset = open_dataset(name);
   const Hdf5Shape dims = shape_of(dataset.id(), where(name));
-  std::vector<double> values(stored_element_count(dataset.id(), dims, where(name)));
+  std::vector<T> values(stored_element_count(dataset.id(), dims, where(name)));
   if (!values.empty())
-    checked_status(
-        H5Dread(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-        "reading " + where(name));
+    checked_status(H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                   "reading " + where(name));
   if (shape != nullptr) *shape = dims;
   return values;
 }
 
+std::vector<double> Hdf5Group::read_doubles(const std::string& name, Hdf5Shape* shape) const {
+  return read_numeric<double>(name, H5T_NATIVE_DOUBLE, shape);
+}
+
 std::vector<std::int64_t> Hdf5Group::read_integers(const std::string& name,
                                                    Hdf5Shape* shape) const {
-  auto dataset = open_dataset(name);
-  const Hdf5Shape dims = shape_of(dataset.id(), where(name));
-  std::vector<std::int64_t> values(stored_element_count(dataset.id(), dims, where(name)));
-  if (!values.empty())
-    checked_status(
-        H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-        "reading " + where(name));
-  if (shape != nullptr) *shape = dims;
-  return values;
+  return read_numeric<std::int64_t>(name, H5T_NATIVE_INT64, shape);
+}
+
+std::vector<std::uint8_t> Hdf5Group::read_bytes(const std::string& name) const {
+  return read_numeric<std::uint8_t>(name, H5T_NATIVE_UINT8, nullptr);
+}
+
+std::vector<float> Hdf5Group::read_floats(const std::string& name) const {
+  return read_numeric<float>(name, H5T_NATIVE_FLOAT, nullptr);
 }
 
 std::string Hdf5Group::read_string(const std::string& name) const {

@@ -37,6 +37,14 @@ class Hdf5Handle {
 /// Shape of a dataset: {n} for vectors, {rows, cols} for row-major matrices.
 using Hdf5Shape = std::vector<std::uint64_t>;
 
+/// What a dataset holds, for readers that check a user's file before reading it.
+struct Hdf5DatasetInfo {
+  Hdf5Shape shape;
+  H5T_class_t type_class = H5T_NO_CLASS;  ///< H5T_INTEGER, H5T_FLOAT, H5T_STRING, ...
+  std::size_t element_size = 0;           ///< bytes per stored element
+  bool is_signed = false;                 ///< for integers
+};
+
 /// A group (or the file's root group) inside an open file.
 class Hdf5Group {
  public:
@@ -71,12 +79,20 @@ class Hdf5Group {
   void set_attribute(const std::string& name, double value) const;
   void set_attribute(const std::string& name, std::int64_t value) const;
 
+  /// Shape and element type of dataset `name`; throws InputError if it is missing or is not a
+  /// dataset (a group, say).
+  [[nodiscard]] Hdf5DatasetInfo describe(const std::string& name) const;
+
   /// Reads a double dataset; `shape` receives its dimensions.
   [[nodiscard]] std::vector<double> read_doubles(const std::string& name,
                                                  Hdf5Shape* shape = nullptr) const;
   /// Reads an integer dataset (stored as any integer type).
   [[nodiscard]] std::vector<std::int64_t> read_integers(const std::string& name,
                                                         Hdf5Shape* shape = nullptr) const;
+  /// Reads a numeric dataset as unsigned bytes / single-precision floats (HDF5 converts; callers
+  /// check the stored type with describe() first).
+  [[nodiscard]] std::vector<std::uint8_t> read_bytes(const std::string& name) const;
+  [[nodiscard]] std::vector<float> read_floats(const std::string& name) const;
   /// Reads a variable-length string dataset as write_string stores it. Its declared length is
   /// checked against the file's size on disk first (libhdf5 would allocate it blindly), so the
   /// file must be complete on disk: read committed files, not one being written.
@@ -92,6 +108,8 @@ class Hdf5Group {
 
  private:
   Hdf5Handle open_dataset(const std::string& name) const;
+  template <class T>
+  std::vector<T> read_numeric(const std::string& name, hid_t memory_type, Hdf5Shape* shape) const;
   Hdf5Handle handle_;
   std::string file_;
   std::string path_;

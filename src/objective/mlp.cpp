@@ -11,9 +11,44 @@ namespace {
 using ConstMatrixMap = Eigen::Map<const Eigen::MatrixXd>;
 using MatrixMap = Eigen::Map<Eigen::MatrixXd>;
 
+// a = sigma(z) elementwise.
+void activate(Activation activation, const Eigen::MatrixXd& z, Eigen::MatrixXd& a) {
+  switch (activation) {
+    case Activation::relu:
+      a = z.cwiseMax(0.0);
+      return;
+    case Activation::tanh:
+      a = z.array().tanh();
+      return;
+    case Activation::sigmoid:
+      // exp(-z) overflows to inf for z < -709, giving the limit 0 exactly.
+      a = (1.0 + (-z.array()).exp()).inverse();
+      return;
+  }
+}
+
+// delta *= sigma'(z), from the pre-activation z (ReLU: 1 where z > 0) or the activation a
+// (tanh' = 1 - a^2, sigmoid' = a (1 - a)).
+void multiply_by_derivative(Activation activation, const Eigen::MatrixXd& z,
+                            const Eigen::MatrixXd& a, Eigen::MatrixXd& delta) {
+  switch (activation) {
+    case Activation::relu:
+      delta.array() *= (z.array() > 0.0).cast<double>();
+      return;
+    case Activation::tanh:
+      delta.array() *= 1.0 - a.array().square();
+      return;
+    case Activation::sigmoid:
+      delta.array() *= a.array() * (1.0 - a.array());
+      return;
+  }
+}
+
 }  // namespace
 
-Mlp::Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l2) : l2_(l2) {
+Mlp::Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l2,
+         Activation activation)
+    : l2_(l2), activation_(activation) {
   if (input_dim < 1)
     throw InputError("task.input_dim must be >= 1, got " + std::to_string(input_dim));
   if (num_classes < 2) throw InputError("the data set must have >= 2 classes");
@@ -82,7 +117,7 @@ double Mlp::sum_loss(const Eigen::Ref<const Eigen::VectorXd>& parameters,
     else
       z.noalias() = workspace.activations[l - 1] * weights_t;
     z.rowwise() += bias;
-    if (l + 1 < layers) workspace.activations[l] = z.cwiseMax(0.0);
+    if (l + 1 < layers) activate(activation_, z, workspace.activations[l]);
   }
   // Softmax cross-entropy with a stable log-sum-exp: log sum exp(z) = m + log sum exp(z - m).
   Eigen::MatrixXd& logits = workspace.pre_activations[layers - 1];
@@ -114,9 +149,8 @@ double Mlp::sum_loss(const Eigen::Ref<const Eigen::VectorXd>& parameters,
     const ConstMatrixMap weights_t(parameters.data() + w.offset, w.cols, w.rows);
     workspace.delta_below.resize(batch, w.cols);
     workspace.delta_below.noalias() = delta * weights_t.transpose();
-    // ReLU derivative: pass where the pre-activation was positive.
-    workspace.delta_below.array() *=
-        (workspace.pre_activations[l - 1].array() > 0.0).cast<double>();
+    multiply_by_derivative(activation_, workspace.pre_activations[l - 1],
+                           workspace.activations[l - 1], workspace.delta_below);
     delta.swap(workspace.delta_below);
   }
   return loss;

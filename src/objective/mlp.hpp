@@ -1,10 +1,13 @@
 #pragma once
-// The base learner: a fully connected net input -> hidden... -> classes with ReLU hidden units
-// and softmax cross-entropy, whose parameters live in one contiguous vector (Li & Malik 2017 §4).
+// The base learner: a fully connected net input -> hidden... -> classes with ReLU (or tanh,
+// sigmoid) hidden units and softmax cross-entropy, whose parameters live in one contiguous vector
+// (Li & Malik 2017 §4).
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "objective/activation.hpp"
 
 namespace l2o {
 
@@ -33,9 +36,10 @@ struct MlpWorkspace {
 /// Architecture and oracles of the MLP. Stateless: parameters are passed in.
 class Mlp {
  public:
-  /// A net with `hidden_sizes` ReLU layers; `l2` adds 0.5 * l2 * |W|^2 over weight matrices
-  /// only (biases are not decayed).
-  Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l2 = 0.0);
+  /// A net with `hidden_sizes` hidden layers of `activation` units; `l2` adds 0.5 * l2 * |W|^2
+  /// over weight matrices only (biases are not decayed).
+  Mlp(int input_dim, std::vector<int> hidden_sizes, int num_classes, double l2 = 0.0,
+      Activation activation = Activation::relu);
 
   [[nodiscard]] Eigen::Index dimension() const { return dimension_; }
   [[nodiscard]] const std::vector<ParameterGroup>& groups() const { return groups_; }
@@ -43,6 +47,7 @@ class Mlp {
   [[nodiscard]] int num_classes() const { return sizes_.back(); }
   [[nodiscard]] const std::vector<int>& layer_sizes() const { return sizes_; }
   [[nodiscard]] double l2() const { return l2_; }
+  [[nodiscard]] Activation activation() const { return activation_; }
   /// "48-48-10" style name of the architecture.
   [[nodiscard]] std::string architecture() const;
 
@@ -62,6 +67,7 @@ class Mlp {
  private:
   std::vector<int> sizes_;  ///< input, hidden..., classes
   double l2_;
+  Activation activation_;
   std::vector<ParameterGroup> groups_;
   Eigen::Index dimension_ = 0;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """ctest (label analysis): plot_gps_training.py on generated GPS iteration records with the layout
-`l2o meta-train --method gps` writes (src/gps/gps_iteration_record.hpp,
-src/gps/group_diagnostics_io.hpp), table checked against hand-computed numbers."""
+`l2o meta-train --method gps` writes (src/gps/files/gps_iteration_record.hpp,
+src/gps/files/group_diagnostics_io.hpp), table checked against hand-computed numbers."""
 import os
 import subprocess
 import sys

@@ -369,35 +369,76 @@ Sweep tune_reference(const std::string& name) {
   return reference;
 }
 
-// A process as /proc/<pid>/stat shows it: its state ('\0' once it is gone) and its parent.
+// A process as /proc/<pid>/stat shows it: its state ('\0' once it is gone), its parent, its kernel
+// flags and its start time (clock ticks after boot; with the pid, it names one process even when
+// the pid is reused).
 struct ProcessStatus {
   char state = '\0';
   pid_t parent = 0;
+  unsigned long flags = 0;
+  unsigned long long start = 0;
 };
 
-ProcessStatus process_status(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+ProcessStatus process_status(const fs::path& stat) {
+  std::ifstream in(stat);
   std::string text;
   std::getline(in, text);
   ProcessStatus status;
   const std::size_t name_end = text.rfind(')');  // the command name may hold spaces and ')'
-  if (name_end != std::string::npos)
-    std::istringstream(text.substr(name_end + 1)) >> status.state >> status.parent;
+  if (name_end == std::string::npos) return status;
+  std::istringstream fields(text.substr(name_end + 1));
+  std::string skip;
+  fields >> status.state >> status.parent >> skip >> skip >> skip >> skip >> status.flags;
+  for (int field = 10; field < 22; ++field) fields >> skip;
+  fields >> status.start;
   return status;
 }
 
-// Neither gone nor a zombie (an orphan's zombie may stay: PID 1 here need not reap it).
-bool is_running(pid_t pid) {
-  const char state = process_status(pid).state;
-  return state != '\0' && state != 'Z';
+ProcessStatus process_status(pid_t pid) {
+  return process_status(fs::path("/proc") / std::to_string(pid) / "stat");
 }
 
-// The l2o processes started below `launcher` (the mpirun of spawn_l2o): pid by MPI rank, as
+// A process of the test, named by its pid and start time.
+struct Process {
+  pid_t pid = 0;
+  unsigned long long start = 0;
+};
+
+// Whether `process` still exists (in any state but a zombie's).
+bool exists(const Process& process) {
+  const ProcessStatus status = process_status(process.pid);
+  return status.state != '\0' && status.state != 'Z' && status.start == process.start;
+}
+
+// Whether `process` can still run code of its own: it exists, and no thread of it has been told
+// to die -- SIGKILL pending (SigPnd/ShdPnd of /proc/<pid>/task/<tid>/status) or already exiting
+// (PF_EXITING in the stat flags). mpirun's teardown of a job (OpenMPI 4.1
+// odls_base_default_kill_local_procs) sends the survivors SIGCONT, SIGTERM and SIGKILL a second
+// apart and exits right after the SIGKILL without waiting for them, so a rank may still exist for a
+// moment after mpirun: killed, not running.
+bool can_run(const Process& process) {
+  constexpr unsigned long kExiting = 0x4;  // PF_EXITING, include/linux/sched.h
+  constexpr unsigned long long kSigkill = 1ull << (SIGKILL - 1);
+  if (!exists(process)) return false;
+  std::error_code gone;
+  const fs::path tasks = fs::path("/proc") / std::to_string(process.pid) / "task";
+  for (const auto& task : fs::directory_iterator(tasks, gone)) {
+    if (process_status(task.path() / "stat").flags & kExiting) return false;
+    std::istringstream lines(read_text(task.path() / "status"));
+    for (std::string line; std::getline(lines, line);)
+      if ((line.starts_with("SigPnd:") || line.starts_with("ShdPnd:")) &&
+          std::stoull(line.substr(7), nullptr, 16) & kSigkill)
+        return false;
+  }
+  return !gone && exists(process);
+}
+
+// The l2o processes started below `launcher` (the mpirun of spawn_l2o) by MPI rank, as
 // OMPI_COMM_WORLD_RANK in their environment tells.
-std::map<int, pid_t> rank_processes(pid_t launcher) {
+std::map<int, Process> rank_processes(pid_t launcher) {
   const fs::path binary = fs::weakly_canonical(l2o::test::l2o_binary());
   const std::string key = "OMPI_COMM_WORLD_RANK=";
-  std::map<int, pid_t> ranks;
+  std::map<int, Process> ranks;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
     std::error_code gone;
@@ -410,7 +451,8 @@ std::map<int, pid_t> rank_processes(pid_t launcher) {
     if (ancestor != launcher) continue;
     std::istringstream environment(read_text(entry.path() / "environ"));
     for (std::string variable; std::getline(environment, variable, '\0');)
-      if (variable.starts_with(key)) ranks[std::stoi(variable.substr(key.size()))] = pid;
+      if (variable.starts_with(key))
+        ranks[std::stoi(variable.substr(key.size()))] = {pid, process_status(pid).start};
   }
   return ranks;
 }
@@ -487,11 +529,12 @@ TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes id
     const pid_t run = spawn_l2o(sweep.arguments(), sweep.dir / "log.txt", 2);
     // The first save proves both ranks are past set-up, running units.
     REQUIRE(wait_until(run, [&] { return fs::exists(sweep.progress()); }));
-    const std::map<int, pid_t> ranks = rank_processes(run);
+    const std::map<int, Process> ranks = rank_processes(run);
     REQUIRE(ranks.size() == 2);
     REQUIRE(ranks.count(victim) == 1);
+    for (const auto& [rank, process] : ranks) REQUIRE(can_run(process));  // can_run can say yes
     const auto killed_at = std::chrono::steady_clock::now();
-    ::kill(ranks.at(victim), SIGKILL);
+    ::kill(ranks.at(victim).pid, SIGKILL);
     // OpenMPI must tear the other rank down and mpirun exit; a hang fails after 60 s, leaving
     // no process behind.
     const bool hung = wait_until(run, [&] {
@@ -499,7 +542,8 @@ TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes id
     });
     const auto ended_at = std::chrono::steady_clock::now();
     if (hung) {
-      for (const auto& [rank, pid] : ranks) ::kill(pid, SIGKILL);
+      for (const auto& [rank, process] : ranks)
+        if (exists(process)) ::kill(process.pid, SIGKILL);
       ::kill(run, SIGKILL);
     }
     const int status = wait_for(run);
@@ -509,10 +553,19 @@ TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes id
     CHECK(status > 0);
     // mpirun names the rank that died ("process rank 1 with PID ... exited on signal 9").
     CHECK(log.find("process rank " + std::to_string(victim) + " with PID") != std::string::npos);
-    for (const auto& [rank, pid] : ranks) {
-      INFO("rank " << rank << " (pid " << pid << ") after mpirun's exit");
-      CHECK_FALSE(is_running(pid));
-      if (is_running(pid)) ::kill(pid, SIGKILL);
+    // No rank may go on running once mpirun is gone (an orphan holding a node); a killed one may
+    // still be exiting (can_run). Then none may remain: SIGKILL cannot be caught, so the wait
+    // ends as soon as the kernel has torn the process down.
+    int exiting = 0;  // ranks killed but not yet gone when mpirun had exited
+    for (const auto& [rank, process] : ranks) {
+      INFO("rank " << rank << " (pid " << process.pid << ") after mpirun's exit");
+      if (exists(process)) ++exiting;
+      CHECK_FALSE(can_run(process));
+      if (can_run(process)) ::kill(process.pid, SIGKILL);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (exists(process) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      CHECK_FALSE(exists(process));
     }
     // The last save stays, complete; no output under its final name.
     REQUIRE(fs::exists(sweep.progress()));
@@ -530,8 +583,8 @@ TEST_CASE("tune on 2 ranks with one rank SIGKILLed exits non-zero and resumes id
     WARN("rank " << victim << " of 2 SIGKILLed " << seconds(killed_at - start).count()
                  << " s into the run (" << saved << " of " << sweep.units()
                  << " runs saved): mpirun exited " << status << " after "
-                 << seconds(ended_at - killed_at).count() << " s; resumed on " << resume_ranks
-                 << " rank(s)");
+                 << seconds(ended_at - killed_at).count() << " s with " << exiting
+                 << " rank(s) still exiting; resumed on " << resume_ranks << " rank(s)");
   }
 }
 

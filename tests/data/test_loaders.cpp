@@ -91,7 +91,7 @@ TEST_CASE("CIFAR-100 loads fine labels by default and coarse on request", "[data
 TEST_CASE("unknown data set and split names are rejected with the known names", "[data]") {
   CHECK_THROWS_WITH(l2o::load_dataset(l2o::test::data_dir(), "svhn", "train"),
                     "unknown dataset 'svhn'; known: mnist, fer2013, cifar10, cifar100, "
-                    "cifar100_coarse");
+                    "cifar100_coarse, or your own as h5:<file> or idx:<prefix>");
   CHECK_THROWS_WITH(l2o::load_dataset(l2o::test::data_dir(), "mnist", "valid"),
                     "dataset split 'valid' is not one of: train, test");
 }

@@ -10,7 +10,7 @@
 #include "eval/evaluate_plan.hpp"
 #include "eval/learned_optimizer.hpp"
 #include "eval/run_optimizer.hpp"
-#include "gps/policy_evaluation.hpp"
+#include "gps/policy/policy_evaluation.hpp"
 #include "gps/psd_test_model.hpp"
 #include "gps/rollout_test_task.hpp"
 #include "test_support.hpp"

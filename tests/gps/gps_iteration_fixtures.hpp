@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "gps/gps_iteration.hpp"
+#include "gps/loop/gps_iteration.hpp"
 
 namespace l2o::test {
 

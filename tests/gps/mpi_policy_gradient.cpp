@@ -11,9 +11,9 @@
 
 #include "dist/word_archive.hpp"
 #include "dist/word_gather.hpp"
-#include "gps/policy_gradient_reduction.hpp"
-#include "gps/policy_loss.hpp"
-#include "gps/policy_training.hpp"
+#include "gps/policy/policy_gradient_reduction.hpp"
+#include "gps/policy/policy_loss.hpp"
+#include "gps/policy/policy_training.hpp"
 #include "gps/test_policy_fixtures.hpp"
 
 using Eigen::MatrixXd;

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "dist/word_gather.hpp"
-#include "gps/cost_model.hpp"
-#include "gps/dynamics_fit.hpp"
-#include "gps/rollout_recorder.hpp"
-#include "gps/statistics_reduction.hpp"
-#include "gps/sufficient_statistics.hpp"
+#include "gps/fit/cost_model.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/statistics_reduction.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
+#include "gps/loop/rollout_recorder.hpp"
 #include "rollout_test_task.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gps/gps_model_file.hpp"
+#include "gps/files/gps_model_file.hpp"
 #include "gps/test_policy_fixtures.hpp"
 #include "io/hdf5_file.hpp"
 #include "objective/mlp.hpp"

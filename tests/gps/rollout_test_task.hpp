@@ -7,9 +7,9 @@
 
 #include "data/catalog.hpp"
 #include "data/projection.hpp"
-#include "gps/features.hpp"
-#include "gps/linear_gaussian.hpp"
-#include "gps/scaled_units.hpp"
+#include "gps/features/features.hpp"
+#include "gps/features/scaled_units.hpp"
+#include "gps/lqg/linear_gaussian.hpp"
 #include "objective/cost_set.hpp"
 #include "objective/mlp_task.hpp"
 #include "test_support.hpp"

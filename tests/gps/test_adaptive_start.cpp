@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "eval/run_optimizer.hpp"
-#include "gps/feature_history.hpp"
-#include "gps/global_step_control.hpp"
-#include "gps/gps_iteration.hpp"
-#include "gps/initial_controller.hpp"
-#include "gps/rollout_recorder.hpp"
+#include "gps/features/feature_history.hpp"
+#include "gps/loop/global_step_control.hpp"
+#include "gps/loop/gps_iteration.hpp"
+#include "gps/loop/initial_controller.hpp"
+#include "gps/loop/rollout_recorder.hpp"
 #include "gps_iteration_fixtures.hpp"
 #include "optim/adagrad.hpp"
 #include "rollout_test_task.hpp"

@@ -6,10 +6,10 @@
 
 #include <Eigen/Dense>
 
-#include "gps/badmm_dual_update.hpp"
-#include "gps/badmm_policy_targets.hpp"
-#include "gps/dual_gradient_descent.hpp"
-#include "gps/lqg_forward_pass.hpp"
+#include "gps/loop/badmm_dual_update.hpp"
+#include "gps/loop/badmm_policy_targets.hpp"
+#include "gps/lqg/dual_gradient_descent.hpp"
+#include "gps/lqg/lqg_forward_pass.hpp"
 #include "gps/test_lqg_fixtures.hpp"
 #include "util/random_stream.hpp"
 

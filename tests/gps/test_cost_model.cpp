@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "gps/cost_model.hpp"
+#include "gps/fit/cost_model.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

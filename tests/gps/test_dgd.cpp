@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "gps/dual_gradient_descent.hpp"
-#include "gps/kl_linear_gaussian.hpp"
+#include "gps/lqg/dual_gradient_descent.hpp"
+#include "gps/lqg/kl_linear_gaussian.hpp"
 #include "gps/test_lqg_fixtures.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <Eigen/LU>
 #include <string>
 
-#include "gps/dynamics_fit.hpp"
-#include "gps/niw_prior.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/niw_prior.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

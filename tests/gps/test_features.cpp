@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
-#include "gps/feature_history.hpp"
-#include "gps/features.hpp"
+#include "gps/features/feature_history.hpp"
+#include "gps/features/features.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

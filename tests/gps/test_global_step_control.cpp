@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "gps/global_step_control.hpp"
+#include "gps/loop/global_step_control.hpp"
 
 TEST_CASE("Global step control: §10's rule in true-objective units, rejection on a loss",
           "[gps_step_control]") {

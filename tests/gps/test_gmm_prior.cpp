@@ -10,8 +10,8 @@
 #include <cmath>
 #include <vector>
 
-#include "gps/dynamics_fit.hpp"
-#include "gps/gmm_prior.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/gmm_prior.hpp"
 #include "util/random_stream.hpp"
 
 namespace {
@@ -168,7 +168,7 @@ TEST_CASE("GMM: one cluster gives the sample moments", "[gmm]") {
   CHECK((prior.covariance - regularised).cwiseAbs().maxCoeff() < 1e-12);
 }
 
-TEST_CASE("GMM: bitwise deterministic, thread-independent, warm start", "[gmm]") {
+TEST_CASE("GMM: bitwise deterministic, thread-independent, warm start", "[gmm][openmp]") {
   const KnownMixture truth;
   Eigen::VectorXi labels;
   const Eigen::MatrixXd points = truth.sample(1000, 6, labels);

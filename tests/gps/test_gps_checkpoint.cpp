@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "gps/gps_checkpoint_file.hpp"
+#include "gps/files/gps_checkpoint_file.hpp"
 #include "gps_iteration_fixtures.hpp"
 #include "io/hdf5_file.hpp"
 #include "rollout_test_task.hpp"

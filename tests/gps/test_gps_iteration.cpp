@@ -11,9 +11,9 @@
 #include <limits>
 #include <vector>
 
-#include "gps/gps_iteration.hpp"
-#include "gps/initial_controller.hpp"
-#include "gps/rollout_recorder.hpp"
+#include "gps/loop/gps_iteration.hpp"
+#include "gps/loop/initial_controller.hpp"
+#include "gps/loop/rollout_recorder.hpp"
 #include "gps_iteration_fixtures.hpp"
 #include "rollout_test_task.hpp"
 

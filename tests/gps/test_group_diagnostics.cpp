@@ -6,14 +6,14 @@
 #include <limits>
 #include <vector>
 
-#include "gps/cost_model.hpp"
-#include "gps/dual_gradient_descent.hpp"
-#include "gps/dynamics_fit.hpp"
-#include "gps/group_diagnostics.hpp"
-#include "gps/group_diagnostics_io.hpp"
-#include "gps/policy_linearisation.hpp"
-#include "gps/rollout_recorder.hpp"
-#include "gps/step_size.hpp"
+#include "gps/files/group_diagnostics_io.hpp"
+#include "gps/fit/cost_model.hpp"
+#include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/policy_linearisation.hpp"
+#include "gps/loop/group_diagnostics.hpp"
+#include "gps/loop/rollout_recorder.hpp"
+#include "gps/lqg/dual_gradient_descent.hpp"
+#include "gps/lqg/step_size.hpp"
 #include "io/hdf5_file.hpp"
 #include "rollout_test_task.hpp"
 #include "test_support.hpp"

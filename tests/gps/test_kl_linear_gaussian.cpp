@@ -5,7 +5,7 @@
 
 #include <Eigen/Cholesky>
 
-#include "gps/kl_linear_gaussian.hpp"
+#include "gps/lqg/kl_linear_gaussian.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

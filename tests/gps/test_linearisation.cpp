@@ -5,7 +5,7 @@
 #include <Eigen/LU>
 #include <vector>
 
-#include "gps/policy_linearisation.hpp"
+#include "gps/fit/policy_linearisation.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "gps/lqg_backward_pass.hpp"
+#include "gps/lqg/lqg_backward_pass.hpp"
 #include "gps/test_lqg_fixtures.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // Small systems for the LQG / KL / DGD / BADMM tests (gps-spec.md §17).
-#include "gps/linear_gaussian.hpp"
+#include "gps/lqg/linear_gaussian.hpp"
 
 namespace l2o::test {
 

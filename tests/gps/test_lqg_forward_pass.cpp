@@ -5,8 +5,8 @@
 
 #include <Eigen/Cholesky>
 
-#include "gps/lqg_forward_pass.hpp"
-#include "gps/lqg_laplace_estimate.hpp"
+#include "gps/lqg/lqg_forward_pass.hpp"
+#include "gps/lqg/lqg_laplace_estimate.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

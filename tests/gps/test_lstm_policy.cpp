@@ -7,10 +7,10 @@
 #include <cmath>
 
 #include "finite_difference_check.hpp"
-#include "gps/badmm_policy_targets.hpp"
-#include "gps/lstm_policy.hpp"
-#include "gps/observation_normalisation.hpp"
-#include "gps/policy_loss.hpp"
+#include "gps/features/observation_normalisation.hpp"
+#include "gps/loop/badmm_policy_targets.hpp"
+#include "gps/policy/lstm_policy.hpp"
+#include "gps/policy/policy_loss.hpp"
 #include "gps/test_policy_fixtures.hpp"
 
 using Eigen::MatrixXd;

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "gps/features.hpp"
-#include "gps/own_step_response.hpp"
+#include "gps/features/features.hpp"
+#include "gps/fit/own_step_response.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

@@ -4,8 +4,8 @@
 #include <Eigen/Core>
 #include <cstdint>
 
-#include "gps/lstm_policy.hpp"
-#include "gps/observation_normalisation.hpp"
+#include "gps/features/observation_normalisation.hpp"
+#include "gps/policy/lstm_policy.hpp"
 #include "nn/lstm_test_util.hpp"
 
 namespace l2o::test {

@@ -2,8 +2,8 @@
 // state (training resumes identically), and errors naming the dataset.
 #include <catch2/catch.hpp>
 
-#include "gps/policy_io.hpp"
-#include "gps/policy_training.hpp"
+#include "gps/files/policy_io.hpp"
+#include "gps/policy/policy_training.hpp"
 #include "gps/test_policy_fixtures.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"

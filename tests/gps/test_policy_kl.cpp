@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "gps/badmm_dual_update.hpp"
-#include "gps/badmm_policy_targets.hpp"
-#include "gps/policy_kl.hpp"
+#include "gps/loop/badmm_dual_update.hpp"
+#include "gps/loop/badmm_policy_targets.hpp"
+#include "gps/policy/policy_kl.hpp"
 #include "nn/lstm_test_util.hpp"
 
 using Eigen::MatrixXd;

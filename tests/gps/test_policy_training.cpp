@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <numeric>
 
-#include "gps/lstm_policy.hpp"
-#include "gps/policy_loss.hpp"
-#include "gps/policy_training.hpp"
+#include "gps/policy/lstm_policy.hpp"
+#include "gps/policy/policy_loss.hpp"
+#include "gps/policy/policy_training.hpp"
 #include "gps/test_policy_fixtures.hpp"
 
 using Eigen::MatrixXd;
@@ -120,8 +120,8 @@ TEST_CASE("policy training: a huge-target batch has its gradient norm clipped to
   CHECK((clipped - unclipped * (5.0 / norm)).norm() < 1e-12 * 5.0);
 }
 
-TEMPLATE_TEST_CASE("policy training: bitwise deterministic, for any thread count", "[policy]",
-                   float, double) {
+TEMPLATE_TEST_CASE("policy training: bitwise deterministic, for any thread count",
+                   "[policy][openmp]", float, double) {
   // 40 sequences in minibatches of 16 (the last of each epoch 8) and gradient blocks of 8, so
   // several blocks run concurrently and epochs wrap; 6 steps.
   const MatrixXd observations = l2o::test::raw_observations(40, 10, 51);

@@ -15,9 +15,9 @@
 
 #include "data/catalog.hpp"
 #include "data/projection.hpp"
-#include "gps/gps_model_file.hpp"
-#include "gps/predicted_step_descent.hpp"
-#include "gps/psd_optimizer.hpp"
+#include "gps/files/gps_model_file.hpp"
+#include "gps/policy/predicted_step_descent.hpp"
+#include "gps/policy/psd_optimizer.hpp"
 #include "gps/psd_test_model.hpp"
 #include "gps/rollout_test_task.hpp"
 #include "nn/lstm_reference.hpp"

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "gps/cost_model.hpp"
-#include "gps/rollout_recorder.hpp"
-#include "gps/scaled_units.hpp"
-#include "gps/sufficient_statistics.hpp"
+#include "gps/features/scaled_units.hpp"
+#include "gps/fit/cost_model.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
+#include "gps/loop/rollout_recorder.hpp"
 #include "rollout_test_task.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <Eigen/Core>
 #include <vector>
 
-#include "gps/sufficient_statistics.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
 #include "util/random_stream.hpp"
 
 namespace {

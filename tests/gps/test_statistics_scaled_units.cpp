@@ -5,7 +5,7 @@
 #include <Eigen/Core>
 #include <cmath>
 
-#include "gps/scaled_units.hpp"
+#include "gps/features/scaled_units.hpp"
 #include "util/random_stream.hpp"
 
 TEST_CASE("Scaled units are the RMS of each component over its active steps", "[statistics]") {

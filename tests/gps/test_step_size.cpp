@@ -1,7 +1,7 @@
 // Step-size rule of the trust region (gps-spec.md §10, §17 S1).
 #include <catch2/catch.hpp>
 
-#include "gps/step_size.hpp"
+#include "gps/lqg/step_size.hpp"
 #include "gps/test_lqg_fixtures.hpp"
 
 namespace {

@@ -60,7 +60,18 @@ TEST_CASE("config errors name the place, the key and what is allowed", "[io]") {
         "exp.toml:2:1: task.l2 must be a number in [0, inf], got -0.5");
   CHECK(error("[task]\ndataset = \"svhn\"\n") ==
         "exp.toml:2:1: task.dataset must be one of \"mnist\", \"fer2013\", \"cifar10\", "
-        "\"cifar100\", \"cifar100_coarse\", got \"svhn\"");
+        "\"cifar100\", \"cifar100_coarse\", \"h5:<file>\", \"idx:<prefix>\", got \"svhn\"");
+  // A user's data set: the prefix and a non-empty path.
+  CHECK(error("[task]\ndataset = \"h5:\"\n").ends_with("got \"h5:\""));
+  CHECK(error("[task]\ndataset = \"hdf5:x.h5\"\n").ends_with("got \"hdf5:x.h5\""));
+  CHECK(error("[task]\ndataset = \"h5:my/x.h5\"\n") == "no error");
+  CHECK(error("[evaluate]\ndatasets = [\"cifar10\", \"idx:my/set\"]\n") == "no error");
+  CHECK(error("[evaluate]\ndatasets = [\"idx:\"]\n").ends_with("got an element \"idx:\""));
+  CHECK(error("[task]\nactivation = \"gelu\"\n") ==
+        "exp.toml:2:1: task.activation must be one of \"relu\", \"tanh\", \"sigmoid\", got "
+        "\"gelu\"");
+  CHECK(error("[task]\nnum_classes = 257\n") ==
+        "exp.toml:2:1: task.num_classes must be an integer in [0, 256], got 257");
   CHECK(error("[task]\nhidden = []\n") ==
         "exp.toml:2:1: task.hidden must be a non-empty list of integers each in [1, 100000], got "
         "an empty list");

@@ -41,6 +41,27 @@ TEST_CASE("datasets and attributes round-trip", "[io]") {
   CHECK_THROWS_WITH(root.open_group("nope"), path + ":/nope: group missing");
 }
 
+TEST_CASE("describe reports shape and type, and floats read back exactly", "[io]") {
+  const auto dir = l2o::test::scratch_dir("hdf5-describe");
+  const std::string path = (dir / "out.h5").string();
+  {
+    l2o::AtomicHdf5File file(path);
+    const std::vector<float> floats = {0.5f, 200.0f, 3.0f, 4.25f};
+    file.root().write("f", floats.data(), {2, 2});
+    file.root().write("i", std::vector<std::int64_t>{-1, 7, 255});
+    (void)file.root().create_group("g");
+    file.commit();
+  }
+  const auto root = l2o::open_hdf5_for_reading(path);
+  const l2o::Hdf5DatasetInfo f = root.describe("f");
+  CHECK((f.shape == l2o::Hdf5Shape{2, 2} && f.type_class == H5T_FLOAT && f.element_size == 4));
+  const l2o::Hdf5DatasetInfo i = root.describe("i");
+  CHECK((i.shape == l2o::Hdf5Shape{3} && i.type_class == H5T_INTEGER && i.is_signed));
+  CHECK(root.read_floats("f") == std::vector<float>{0.5f, 200.0f, 3.0f, 4.25f});
+  CHECK_THROWS_WITH(root.describe("g"), path + ":/g: not a dataset");
+  CHECK_THROWS_WITH(root.describe("none"), path + ":/none: dataset missing");
+}
+
 TEST_CASE("an uncommitted file leaves nothing and keeps an existing result", "[io]") {
   const auto dir = l2o::test::scratch_dir("hdf5-abort");
   const std::string path = (dir / "out.h5").string();

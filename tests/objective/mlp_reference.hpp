@@ -8,6 +8,30 @@
 
 namespace l2o::test {
 
+/// The hidden units' sigma(z) and sigma'(z), from their definitions.
+inline double reference_activation(Activation activation, double z) {
+  switch (activation) {
+    case Activation::relu:
+      return std::max(z, 0.0);
+    case Activation::tanh:
+      return std::tanh(z);
+    case Activation::sigmoid:
+      return 1.0 / (1.0 + std::exp(-z));
+  }
+  return 0.0;
+}
+inline double reference_derivative(Activation activation, double z) {
+  switch (activation) {
+    case Activation::relu:
+      return z > 0.0 ? 1.0 : 0.0;
+    case Activation::tanh:
+      return 1.0 / (std::cosh(z) * std::cosh(z));
+    case Activation::sigmoid:
+      return std::exp(-z) / ((1.0 + std::exp(-z)) * (1.0 + std::exp(-z)));
+  }
+  return 0.0;
+}
+
 /// Sum of cross-entropy losses of `inputs` rows; adds the gradient of the sum to `gradient`.
 inline double reference_sum_loss(const Mlp& mlp, const Eigen::VectorXd& x,
                                  const Eigen::MatrixXd& inputs, const std::vector<int>& labels,
@@ -30,7 +54,7 @@ inline double reference_sum_loss(const Mlp& mlp, const Eigen::VectorXd& x,
         double z = x[groups[2 * l + 1].offset + o];
         for (int i = 0; i < sizes[l]; ++i) z += weight(l, o, i) * act[l][i];
         pre[l + 1][o] = z;
-        act[l + 1][o] = (l + 1 < layers) ? std::max(z, 0.0) : z;
+        act[l + 1][o] = (l + 1 < layers) ? reference_activation(mlp.activation(), z) : z;
       }
     }
     const auto& logits = pre[layers];
@@ -52,7 +76,8 @@ inline double reference_sum_loss(const Mlp& mlp, const Eigen::VectorXd& x,
         }
       }
       if (l > 0)
-        for (int i = 0; i < sizes[l]; ++i) below[i] *= pre[l][i] > 0.0 ? 1.0 : 0.0;
+        for (int i = 0; i < sizes[l]; ++i)
+          below[i] *= reference_derivative(mlp.activation(), pre[l][i]);
       delta = below;
     }
   }

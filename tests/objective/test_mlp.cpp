@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "finite_difference_check.hpp"
 #include "mlp_reference.hpp"
 #include "objective/mlp.hpp"
 #include "util/random_stream.hpp"
@@ -74,10 +75,14 @@ TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-
     int input;
     int hidden;
     double l2;
+    l2o::Activation activation;
   };
+  using l2o::Activation;
   const auto c =
-      GENERATE(Case{48, 48, 0.0}, Case{48, 48, 1e-3}, Case{100, 200, 0.0}, Case{100, 200, 1e-3});
-  const l2o::Mlp mlp(c.input, {c.hidden}, 10, c.l2);
+      GENERATE(Case{48, 48, 0.0, Activation::relu}, Case{48, 48, 1e-3, Activation::relu},
+               Case{100, 200, 0.0, Activation::relu}, Case{100, 200, 1e-3, Activation::relu},
+               Case{48, 48, 0.0, Activation::tanh}, Case{48, 48, 1e-3, Activation::sigmoid});
+  const l2o::Mlp mlp(c.input, {c.hidden}, 10, c.l2, c.activation);
   const Batch batch = random_batch(16, c.input, 10, 11);
   const Eigen::VectorXd x = mlp.initial_parameters(5);
   Eigen::VectorXd gradient;
@@ -97,12 +102,15 @@ TEST_CASE("gradient matches central finite differences (double, rel. error < 1e-
     fd[k] = (objective(mlp, xp, batch, nullptr) - objective(mlp, xm, batch, nullptr)) / (2 * h);
     analytic[k] = gradient[coords[k]];
   }
-  INFO("net " << mlp.architecture() << " l2 " << c.l2);
-  CHECK((fd - analytic).norm() / analytic.norm() < 1e-6);
+  INFO("net " << mlp.architecture() << " l2 " << c.l2 << " " << l2o::activation_name(c.activation));
+  l2o::test::check_against_finite_differences(analytic, fd);
 }
 
 TEST_CASE("fast loss and gradient equal the scalar reference twin", "[objective]") {
-  const l2o::Mlp mlp(20, {30, 15}, 7);
+  const auto activation =
+      GENERATE(l2o::Activation::relu, l2o::Activation::tanh, l2o::Activation::sigmoid);
+  INFO(l2o::activation_name(activation));
+  const l2o::Mlp mlp(20, {30, 15}, 7, 0.0, activation);
   const Batch batch = random_batch(9, 20, 7, 2);
   const Eigen::VectorXd x = mlp.initial_parameters(8);
   Eigen::VectorXd fast = Eigen::VectorXd::Zero(mlp.dimension());
@@ -134,4 +142,22 @@ TEST_CASE("softmax cross-entropy is stable for logits of 1e4", "[objective]") {
   CHECK(gradient[out_bias.offset + 0] == Approx(p0 - 0.5).epsilon(1e-12));
   CHECK(gradient[out_bias.offset + 1] == Approx(-0.5).epsilon(1e-12));
   CHECK(gradient[out_bias.offset + 2] == Approx(p2).epsilon(1e-12));
+}
+
+TEST_CASE("activations are parsed by name and sigmoid saturates without NaN", "[objective]") {
+  for (const auto activation :
+       {l2o::Activation::relu, l2o::Activation::tanh, l2o::Activation::sigmoid})
+    CHECK(l2o::parse_activation(l2o::activation_name(activation)) == activation);
+  CHECK_THROWS_WITH(l2o::parse_activation("gelu"),
+                    "task.activation must be one of \"relu\", \"tanh\", \"sigmoid\", got \"gelu\"");
+  // First-layer weights of +-1e3 on inputs of 1 drive the hidden pre-activations to about
+  // +-2000: sigmoid's exp(-z) overflows to inf for the negative ones, which must give 0, not NaN.
+  const l2o::Mlp mlp(2, {4}, 3, 0.0, l2o::Activation::sigmoid);
+  Eigen::VectorXd x = mlp.initial_parameters(1);
+  x.segment(mlp.groups()[0].offset, mlp.groups()[0].size) << 1e3, 1e3, -1e3, -1e3, 1e3, 1e3, -1e3,
+      -1e3;
+  Batch batch{Eigen::MatrixXd::Ones(2, 2), {0, 2}};
+  Eigen::VectorXd gradient;
+  CHECK(std::isfinite(objective(mlp, x, batch, &gradient)));
+  CHECK(gradient.allFinite());
 }

@@ -8,6 +8,7 @@
 #include "data/catalog.hpp"
 #include "objective/mlp_task.hpp"
 #include "test_support.hpp"
+#include "util/random_stream.hpp"
 
 namespace {
 
@@ -82,4 +83,38 @@ TEST_CASE("the minibatch oracle counts evaluations and agrees with batch_objecti
   Eigen::VectorXd g_direct(task.dimension());
   CHECK(task.batch_objective(x, sampler.batch(0), g_direct.data(), workspace) == f);
   CHECK(g_direct == g);
+}
+
+TEST_CASE("for every activation the true objective is the mean of minibatch losses",
+          "[objective]") {
+  // Synthetic standardised features: the oracles must agree whatever the hidden units.
+  auto data = std::make_shared<l2o::ProjectedData>();
+  data->features.resize(700, 6);
+  data->labels.resize(700);
+  data->num_classes = 4;
+  l2o::RandomStream stream(3, "test-features");
+  for (Eigen::Index i = 0; i < data->features.size(); ++i)
+    data->features.data()[i] = stream.normal();
+  for (auto& label : data->labels) label = static_cast<int>(stream.uniform_index(4));
+  std::vector<int> all(700);
+  for (int i = 0; i < 700; ++i) all[i] = i;
+  for (const auto activation :
+       {l2o::Activation::relu, l2o::Activation::tanh, l2o::Activation::sigmoid}) {
+    INFO(l2o::activation_name(activation));
+    const l2o::MlpTask task(data, l2o::Mlp(6, {5, 5}, 4, 1e-3, activation), 32);
+    const Eigen::VectorXd x = task.mlp().initial_parameters(4);
+    l2o::MlpWorkspace workspace;
+    Eigen::VectorXd g_batch(task.dimension()), g_true;
+    const double f_batch = task.batch_objective(x, all, g_batch.data(), workspace);
+    const double f_true = task.true_objective(x, &g_true);
+    CHECK(f_true == Approx(f_batch).epsilon(1e-12));
+    CHECK((g_true - g_batch).norm() < 1e-12 * g_true.norm());
+    l2o::MlpMinibatchOracle oracle(task);
+    auto sampler = task.sampler(9);
+    oracle.set_batch(sampler.batch(0));
+    Eigen::VectorXd g_oracle(task.dimension());
+    CHECK(oracle.loss_gradient(x, g_oracle) ==
+          task.batch_objective(x, sampler.batch(0), g_batch.data(), workspace));
+    CHECK(g_oracle == g_batch);
+  }
 }

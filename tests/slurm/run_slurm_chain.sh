@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The paper's job chain on a real, private single-node SLURM (ctest label "slurm"):
 #  1. starts munged, slurmctld and slurmd in a scratch directory (tests/slurm/private_slurm.sh);
-#  2. submits jobs/submit_paper.sh --profile workstation --meta-train l2l with the workstation
+#  2. submits jobs/submit_paper.sh --profile workstation --meta-train l2l,gps with the workstation
 #     configs of figures 1 and 5, every config shrunk by L2O_SET to a few iterations
-#     (tests/slurm/tiny_chain.sh): meta_train_l2l + tune -> evaluate array (one task per
-#     fig*.toml, evaluating the freshly trained l2l model too) -> analyze;
+#     (tests/slurm/tiny_chain.sh; GPS: one iteration of a tiny run): meta_train_l2l +
+#     meta_train_gps + tune -> evaluate array (one task per fig*.toml, evaluating the freshly
+#     trained l2l and psd models too) -> analyze;
 #  3. once meta-training has reported an episode, sends SIGUSR1 to its batch script (as SLURM's
 #     --signal=B:USR1 would before the walltime): l2o checkpoints and exits 75, the script requeues
 #     the job, and the requeued run resumes from the checkpoint;
@@ -55,7 +56,7 @@ source "$source_dir/tests/slurm/tiny_chain.sh"
 # the array short: a 100-200 figure spends ~15 s per data set projecting it on this machine.
 configs="$dir/config"
 mkdir -p "$configs"
-for name in tune meta_train_l2l fig1 fig5; do
+for name in tune meta_train_l2l meta_train_gps fig1 fig5; do
   ln -s "$source_dir/config/workstation/$name.toml" "$configs/$name.toml"
 done
 export L2O_BIN="$binary" L2O_RESULTS="$results" L2O_CONFIG_DIR="$configs"
@@ -67,12 +68,13 @@ export L2O_EVALUATE_SBATCH="--ntasks=2" L2O_ANALYZE_SBATCH=""
 mapfile -t figures < <(find "$L2O_CONFIG_DIR" -maxdepth 1 -name 'fig*.toml' -printf '%f\n' |
   sed 's/\.toml$//' | LC_ALL=C sort)
 chain=$(date +%s.%N)
-ids=$("$source_dir/jobs/submit_paper.sh" --profile workstation --meta-train l2l)
+ids=$("$source_dir/jobs/submit_paper.sh" --profile workstation --meta-train l2l,gps)
 echo "$ids"
 job() { awk -v stage="$1" '$1 == stage { print $2 }' <<<"$ids"; }
-meta=$(job meta_train_l2l) tune=$(job tune) evaluate=$(job evaluate) analyze=$(job analyze)
-for id in "$meta" "$tune" "$evaluate" "$analyze"; do
-  [[ "$id" =~ ^[0-9]+$ ]] || { echo "FAIL: submit_paper.sh did not print four job ids" >&2; exit 1; }
+meta=$(job meta_train_l2l) gps=$(job meta_train_gps) tune=$(job tune) evaluate=$(job evaluate)
+analyze=$(job analyze)
+for id in "$meta" "$gps" "$tune" "$evaluate" "$analyze"; do
+  [[ "$id" =~ ^[0-9]+$ ]] || { echo "FAIL: submit_paper.sh did not print five job ids" >&2; exit 1; }
 done
 meta_log="$results/logs/l2o-meta_train_l2l-$meta.out"
 
@@ -87,7 +89,7 @@ wait_for() {
   done
 }
 episode_reported() { grep -qE 'episode [0-9]+: meta-loss' "$meta_log" 2>/dev/null; }
-queue_empty() { [ -z "$(squeue -h -j "$meta,$tune,$evaluate,$analyze" 2>/dev/null)" ]; }
+queue_empty() { [ -z "$(squeue -h -j "$meta,$gps,$tune,$evaluate,$analyze" 2>/dev/null)" ]; }
 
 wait_for "meta-training progress line" 120 episode_reported
 signalled=$(date +%s.%N)
@@ -97,9 +99,9 @@ wait_for "end of the chain" 480 queue_empty
 echo "timing: chain done $(since "$chain") s after submission ($(since "$signalled") s after the signal)"
 
 # Every job (and array task) COMPLETED with exit 0.
-states=$(for id in "$meta" "$tune" "$evaluate" "$analyze"; do scontrol show job -o "$id"; done)
+states=$(for id in "$meta" "$gps" "$tune" "$evaluate" "$analyze"; do scontrol show job -o "$id"; done)
 completed=$(grep -c 'JobState=COMPLETED .*ExitCode=0:0' <<<"$states" || true)
-expected=$((3 + ${#figures[@]}))
+expected=$((4 + ${#figures[@]}))
 [ "$completed" -eq $expected ] || {
   echo "FAIL: $completed of $expected jobs COMPLETED with exit 0:" >&2
   grep -o 'JobId=[0-9]* .*JobState=[A-Z_]*' <<<"$states" | sed 's/ .*JobState=/ /' >&2
@@ -118,7 +120,7 @@ done
 grep -E 'got SIGUSR1|exit 75|requeueing|resuming' "$meta_log" | sed 's/^/  log: /'
 
 # Outputs: what each stage wrote, checked against the shrunk configs.
-check_tiny_outputs "$results" "${figures[@]}"
+check_tiny_outputs "$results" l2l,gps "${figures[@]}"
 
 # Per-job wall times from the job completion log (the requeued job has two records).
 echo "timing: per job (start -> end, from the jobcomp log):"
@@ -131,4 +133,4 @@ while read -r line; do
   printf '  %-4s %-24s %-10s %4d s\n' "$id" "$name" "$state" $(($(date -d "$end" +%s) - $(date -d "$start" +%s)))
 done <"$dir/jobcomp.txt"
 failed=0
-echo "PASS: SLURM chain (meta-train with one forced requeue, tune, ${#figures[@]}-figure evaluate array, analyze)"
+echo "PASS: SLURM chain (L2L meta-train with one forced requeue, GPS meta-train, tune, ${#figures[@]}-figure evaluate array, analyze)"

@@ -57,5 +57,5 @@ L2O_SET="$L2O_SET;tune.seeds=10" stop_and_resume tune '[ -f "$results/tuned.h5.p
 export L2O_LEARNED="$results/l2l_model.h5"
 L2O_FIGURE=fig1 bash "$jobs/evaluate.sbatch"
 bash "$jobs/analyze.sbatch"
-check_tiny_outputs "$results" fig1
+check_tiny_outputs "$results" l2l fig1
 echo "PASS: workstation chain (meta-train and tune stopped with 75, swept and resumed, evaluate fig1, analyze)"

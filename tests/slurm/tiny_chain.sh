@@ -9,13 +9,19 @@ tiny_overrides=(
   "evaluate.record_every=5"
   "l2l.episodes=$tiny_episodes" "l2l.horizon=20" "l2l.truncation=10" "l2l.validation_interval=4"
   "l2l.validation_episodes=1" "meta_train.cost_examples=500" "meta_train.checkpoint_every=1"
+  # GPS: one iteration of the app tests' tiny run (tests/app/gps_tiny_run.hpp) at horizon 20
+  "gps.iterations=1" "gps.horizon=20" "gps.rollouts=4" "gps.recorded_coordinates=16"
+  "gps.inner_iterations=2" "gps.evaluation_rollouts=2" "gps.policy_hidden_size=16"
+  "gps.policy_max_steps=10" "gps.initial_learning_rates=[0.3, 1.0]"
+  "gps.initial_momentums=[0.0, 0.5]" "gps.initial_pilot_rollouts=1"
 )
 L2O_SET=$(IFS=';'; echo "${tiny_overrides[*]}")
 export L2O_SET
 
-# check_tiny_outputs RESULTS FIGURE...: what the stages wrote, checked against the shrunk
-# configs: tuned.h5 chose sgd and adam; l2l_model.h5 trained every episode; each figure's file
-# holds the three data sets with sgd, adam and the learned l2l, each run's curve at iterations
+# check_tiny_outputs RESULTS METHODS FIGURE...: what the stages wrote, checked against the shrunk
+# configs: tuned.h5 chose sgd and adam; l2l_model.h5 trained every episode; with METHODS "l2l,gps"
+# also gps_model.h5, a "psd" model of the one GPS iteration; each figure's file holds the three
+# data sets with sgd, adam and the learned optimizers (l2l, psd), each run's curve at iterations
 # 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure; REPORT.md shows
 # every figure's image (analysis/report.py).
 check_tiny_outputs() {
@@ -26,7 +32,8 @@ import sys
 import h5py
 import numpy as np
 
-episodes, results, figures = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+episodes, results, methods, figures = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(","), sys.argv[4:]
+learned = {"l2l": "l2l", "gps": "psd"}  # the optimizer name each method's model gets in evaluate
 def fail(message):
     sys.exit(f"FAIL: {message}")
 
@@ -36,14 +43,20 @@ with h5py.File(f"{results}/tuned.h5") as f:
 with h5py.File(f"{results}/l2l_model.h5") as f:
     if int(f["model"].attrs["episodes_trained"]) != episodes:
         fail(f"l2l_model.h5 trained {f['model'].attrs['episodes_trained']} episodes, not {episodes}")
+if "gps" in methods:
+    with h5py.File(f"{results}/gps_model.h5") as f:
+        method = f["model"].attrs["method"]
+        if (method.decode() if isinstance(method, bytes) else method) != "psd":
+            fail(f"gps_model.h5 holds a {method} model, not psd")
+expected = sorted(["adam", "sgd"] + [learned[m] for m in methods])
 for name in figures:
     with h5py.File(f"{results}/{name}.h5") as f:
         tasks = f["tasks"]
         if sorted(tasks[t].attrs["dataset"] for t in tasks) != ["cifar10", "cifar100", "fer2013"]:
             fail(f"{name}.h5 tasks are {list(tasks)}")
         for t in tasks:
-            if sorted(tasks[t].keys()) != ["adam", "l2l", "sgd"]:
-                fail(f"{name}.h5 {t} holds {sorted(tasks[t].keys())}, not adam, l2l and sgd")
+            if sorted(tasks[t].keys()) != expected:
+                fail(f"{name}.h5 {t} holds {sorted(tasks[t].keys())}, not {expected}")
             for optimizer in tasks[t].values():
                 for run in optimizer.values():
                     curve = run["true_objective"][()]
@@ -59,6 +72,7 @@ report = open(f"{results}/REPORT.md").read()
 for name in figures:
     if f"(REPORT_figures/{name}.png)" not in report or not os.path.getsize(f"{results}/REPORT_figures/{name}.png"):
         fail(f"REPORT.md lacks {name}'s figure")
-print(f"outputs: tuned.h5, l2l_model.h5 ({episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md, REPORT.md")
+models = ", ".join(f"{m}_model.h5" for m in methods)
+print(f"outputs: tuned.h5, {models} (l2l: {episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md, REPORT.md")
 PYTHON
 }

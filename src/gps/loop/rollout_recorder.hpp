@@ -1,0 +1,95 @@
+#pragma once
+// GPS rollouts on the base-learner task (gps-spec.md §3.3): the local controllers psi_g act on
+// ALL coordinates of an MlpTask for T steps with minibatch gradients, and a seeded subset of
+// min(n_g, C_max) coordinates per group is recorded for the fits (states, actions, observations,
+// cost-set gradients), together with the rollout's f-hat_t and f_t. Every random number comes
+// from streams keyed by (seed, iteration, rollout, purpose, ...), never by rank or thread, so a
+// rollout is bitwise the same wherever and with however many threads it runs (§12, §14).
+#include <Eigen/Core>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "gps/features/feature_history.hpp"
+#include "gps/features/scaled_units.hpp"
+#include "gps/fit/sufficient_statistics.hpp"
+#include "gps/loop/rollout_error.hpp"
+#include "gps/lqg/linear_gaussian.hpp"
+#include "objective/mlp_task.hpp"
+
+namespace l2o {
+
+/// Parameters of the rollouts (gps-spec.md §3.3, §13).
+struct RolloutRecorderParams {
+  int horizon = 400;                ///< T, >= 1
+  Eigen::Index max_recorded = 256;  ///< C_max: recorded coordinates per group, >= 1
+  /// Store states and actions in the scaled units of §3.2 (s = D^-1 s_raw, a = a_raw / sigma_a);
+  /// false stores them raw (the pilot rollouts from which the scales are computed, §11 item 2).
+  bool record_scaled = true;
+  FeatureSet features = FeatureSet::paper;  ///< the gradient the features see (feature_set.hpp)
+  /// Throws std::invalid_argument naming the first bad field.
+  void check() const;
+};
+
+/// What one rollout records (gps-spec.md §3.3).
+struct RolloutRecord {
+  std::vector<GroupRolloutRecord> groups;   ///< per coordinate group, in the Mlp's group order
+  std::vector<double> minibatch_objective;  ///< f-hat_t = f_{B_t}(x^(t)), t = 0..T
+  std::vector<double> true_objective;       ///< f_t = f(x^(t)) on the cost set, t = 0..T
+};
+
+/// Seed of rollout `rollout` of GPS iteration `iteration`: x^(0) = initial_parameters(it) and the
+/// minibatch sequence is the task's sampler(it).
+std::uint64_t gps_rollout_seed(std::uint64_t seed, int iteration, int rollout);
+
+/// Runs and records rollouts of one MlpTask; workspaces are sized once for the task.
+class RolloutRecorder {
+ public:
+  /// Recorder for `task`; f_t and g_t are the true objective of `cost_set` (the same net on the
+  /// cost set D_c, objective/cost_set.hpp: the full training set or a fixed random subset,
+  /// gps-spec.md §1.1). Both must outlive the recorder.
+  RolloutRecorder(const MlpTask& task, const MlpTask& cost_set, RolloutRecorderParams params);
+
+  /// Runs rollout context.rollout of iteration context.iteration: per step t = 0..T-1, f-hat_t
+  /// and the minibatch gradient at x^(t) (minibatch t), f_t and g_t on the cost set, Phi_t of
+  /// every coordinate (§2.2), and per group g the action
+  ///   a_raw = sigma_a,g (K_t D_g^-1 s_raw + k_t + sqrt(G_t) eps),  eps ~ N(0, 1)   (§3.2),
+  /// eps from stream (seed, "gps-rollout-noise", {iteration, rollout, g, t}) in coordinate
+  /// order; x^(t+1) = x^(t) + a. f-hat_T, f_T and g_T are evaluated at x^(T). `controllers[g]`
+  /// (horizon >= T, state dim 76, G_t >= 0) acts in the units `units[g]` (identity units run a
+  /// controller on raw data). The recorded subset of group g is drawn from stream (seed,
+  /// "gps-recorded-coordinates", {iteration, rollout, g}). Throws RolloutError naming group,
+  /// iteration, rollout and step when the objective, a gradient, a feature or an action is
+  /// non-finite.
+  RolloutRecord record(std::span<const LinearGaussianPolicy> controllers,
+                       std::span<const ScaledUnits> units, std::uint64_t seed,
+                       const RolloutContext& context);
+
+  /// The parameters in use.
+  [[nodiscard]] const RolloutRecorderParams& params() const { return params_; }
+
+ private:
+  void check_controllers(std::span<const LinearGaussianPolicy> controllers,
+                         std::span<const ScaledUnits> units) const;
+
+  const MlpTask& task_;
+  const MlpTask& cost_set_;
+  RolloutRecorderParams params_;
+  FeatureHistory history_;
+  MlpWorkspace workspace_;
+  Eigen::VectorXd iterate_;             ///< x^(t), d
+  Eigen::VectorXd minibatch_gradient_;  ///< d
+  Eigen::VectorXd true_gradient_;       ///< d
+  Eigen::MatrixXd state_features_;      ///< Phi_t of every coordinate, d x 76
+  Eigen::MatrixXd scaled_states_;       ///< D_g^-1 Phi_t of one group, n_g x 76 (largest group)
+  Eigen::VectorXd actions_;             ///< raw actions of one group, n_g (largest group)
+  Eigen::MatrixXd observations_;        ///< Psi_t of one group's recorded coordinates, P x 3
+};
+
+/// Draws R_{n,g}: min(group_size, max_recorded) distinct sorted indices in [0, group_size) from
+/// stream (seed, "gps-recorded-coordinates", {iteration, rollout, group}).
+std::vector<Eigen::Index> recorded_coordinates(Eigen::Index group_size, Eigen::Index max_recorded,
+                                               std::uint64_t seed, const RolloutContext& context,
+                                               int group);
+
+}  // namespace l2o

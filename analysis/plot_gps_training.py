@@ -4,7 +4,10 @@
 runs overlaid: psi's mean sample cost and pi's evaluation score, the mean policy KL before/after
 BADMM, the step multiplier m_g per group (0.01 = the floor: the loop has stalled), predicted vs
 actual improvement per group, the gradient model's median R^2 per group, eta per group, the
-conditioning of Sigma_uu and the seconds per phase. --table prints one Markdown table per run.
+conditioning of Sigma_uu, the seconds per phase, and (issue 16 item 5, records that have them)
+the local model's own-step response next to the cost model's curvature per group and the summed
+predicted vs realised improvement of psi's mean objective. --table prints one Markdown table per
+run.
 Missing iterations (a run resumed by a newer binary starts its records late) leave gaps; NaN in a
 record means "not computed this iteration" (e.g. m_g at iteration 0)."""
 import argparse
@@ -26,6 +29,9 @@ ATTRIBUTES = ("mean_sample_cost", "evaluation_score", "mean_initial_kl",
               "mean_final_kl") + tuple("seconds_" + phase for phase in SECONDS)
 DATASETS = ("group",) + PER_GROUP + ("evaluation_scores", "gradient_r_squared",
                                      "dynamics_condition")
+# Written since issue 16; older records lack them (NaN).
+OPTIONAL_ATTRIBUTES = ("predicted_improvement", "realised_improvement")
+OPTIONAL_SUMMARIES = ("curvature", "own_step_response")
 HINT = "pass a <checkpoint stem>_iterations directory of `l2o meta-train --method gps`"
 
 
@@ -45,6 +51,10 @@ class GpsRun:
     per_group: dict               # name in PER_GROUP -> [I, G]
     r_squared_median: np.ndarray  # [I, G] median over t of the gradient model's R^2
     sigma_uu_condition_max: np.ndarray  # [I, G] max over t of 1/rcond(Sigma_uu + delta I)
+    curvature_median: np.ndarray  # [I, G] median over t of the cost model's h_t (NaN: absent)
+    own_step_median: np.ndarray   # [I, G] median over t of w_{t+1}^T B_t / sigma_a (NaN: absent)
+    predicted_improvement: np.ndarray  # [I] summed over groups, true-objective units
+    realised_improvement: np.ndarray   # [I] change of psi's mean sample cost
     seconds: dict                 # phase in SECONDS -> [I]
 
     def missing(self):
@@ -90,6 +100,12 @@ def _read_record(path):
         sigma_uu = np.asarray(group["dynamics_condition"][()], dtype=float)
         record["r_squared_median"] = r_squared[:, columns.index("median")]
         record["sigma_uu_condition_max"] = sigma_uu[:, columns.index("max")]
+        for name in OPTIONAL_ATTRIBUTES:  # "summed_": the per-group datasets share the names
+            record["summed_" + name] = float(group.attrs[name]) if name in group.attrs else np.nan
+        for name in OPTIONAL_SUMMARIES:
+            record[name + "_median"] = (
+                np.asarray(group[name][()], dtype=float)[:, columns.index("median")]
+                if name in group else np.full(len(record["group"]), np.nan))
         record["diverged_evaluations"] = int(np.sum(~np.isfinite(scores)))
         record["evaluation_rollouts"] = len(scores)
     if record["iteration"] != int(RECORD_NAME.match(os.path.basename(path)).group(1)):
@@ -126,6 +142,10 @@ def load_run(directory, label=None):
         per_group={name: stacked[name] for name in PER_GROUP},
         r_squared_median=stacked["r_squared_median"],
         sigma_uu_condition_max=stacked["sigma_uu_condition_max"],
+        curvature_median=stacked["curvature_median"],
+        own_step_median=stacked["own_step_response_median"],
+        predicted_improvement=stacked["summed_predicted_improvement"],
+        realised_improvement=stacked["summed_realised_improvement"],
         seconds={phase: stacked["seconds_" + phase] for phase in SECONDS})
 
 
@@ -149,8 +169,9 @@ def run_table(run, digits):
         heading += ", no record for " + ", ".join(str(i) for i in missing)
     lines = [heading, "",
              "| iteration | psi cost | pi score | KL before → after | mean m_g "
-             "| mean pred / act improvement | median R² mean (worst group) |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+             "| mean pred / act improvement | median R² mean (worst group) "
+             "| improvement predicted / realised |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     g = run.per_group
     for i, iteration in enumerate(run.iterations):
         score = number(run.evaluation_score[i], digits)
@@ -163,7 +184,9 @@ def run_table(run, digits):
                  number(group_mean(g["step_multiplier"][i]), digits),
                  f"{number(group_mean(g['predicted_improvement'][i]), digits)} / "
                  f"{number(group_mean(g['actual_improvement'][i]), digits)}",
-                 f"{number(group_mean(r_squared), digits)} ({number(worst, digits)})"]
+                 f"{number(group_mean(r_squared), digits)} ({number(worst, digits)})",
+                 f"{number(run.predicted_improvement[i], digits)} / "
+                 f"{number(run.realised_improvement[i], digits)}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -177,8 +200,9 @@ def plot(runs, output, references=(), title=None):
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    figure, axes = plt.subplots(4, 2, figsize=(12.0, 15.5))
-    (cost, kl), (multiplier, improvement), (r_squared, eta), (condition, seconds) = axes
+    figure, axes = plt.subplots(5, 2, figsize=(12.0, 19.0))
+    ((cost, kl), (multiplier, improvement), (r_squared, eta), (condition, seconds),
+     (own_step, summed)) = axes
     colours = plt.get_cmap("tab10")
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P"]
@@ -209,6 +233,12 @@ def plot(runs, output, references=(), title=None):
         per_group_lines(r_squared, run, colour, run.r_squared_median)
         per_group_lines(eta, run, colour, run.per_group["eta"])
         per_group_lines(condition, run, colour, run.sigma_uu_condition_max)
+        per_group_lines(own_step, run, colour, run.own_step_median)
+        grid, curvature = run.on_grid(run.curvature_median)
+        for k, group in enumerate(run.groups):
+            own_step.plot(grid, curvature[:, k], color=colour, linewidth=2.5, alpha=0.35,
+                          linestyle=group_style(group)["linestyle"])
+        summed.scatter(run.predicted_improvement, run.realised_improvement, color=colour, s=18)
         for k, group in enumerate(run.groups):
             improvement.scatter(run.per_group["predicted_improvement"][:, k],
                                 run.per_group["actual_improvement"][:, k], color=colour, s=14,
@@ -238,6 +268,13 @@ def plot(runs, output, references=(), title=None):
                        label="floor 0.01: stalled")
     improvement.axline((0.0, 0.0), slope=1.0, color="grey", linewidth=0.8, label="act = pred")
     improvement.axhline(0.0, color="grey", linestyle=":", linewidth=0.8)
+    summed.axline((0.0, 0.0), slope=1.0, color="grey", linewidth=0.8, label="realised = predicted")
+    summed.axhline(0.0, color="grey", linestyle=":", linewidth=0.8)
+    own_step.axhline(0.0, color="grey", linestyle=":", linewidth=0.8)
+    own_step_legend = [Line2D([], [], color="black", marker="o", markersize=3,
+                              label="dynamics: w_{t+1}ᵀB_t / σ_a"),
+                       Line2D([], [], color="black", linewidth=2.5, alpha=0.35,
+                              label="cost model: curvature h_t")]
 
     first = min(int(run.iterations[0]) for run in runs)
     last = max(int(run.iterations[-1]) for run in runs)
@@ -251,6 +288,10 @@ def plot(runs, output, references=(), title=None):
         (condition, "1/rcond(Sigma_uu + delta I), max over t (§5.1, §18.2 risk 7)",
          "condition number", True),
         (seconds, "seconds per phase (hatch = run)", "seconds", False),
+        (own_step, "own-step response vs curvature, median over t (consistent: equal)",
+         "gradient change per unit step", False),
+        (summed, "improvement of psi's mean objective, summed over groups",
+         "realised improvement", False),
     ]
     for panel, heading, y_label, log_y in panels:
         panel.set_title(heading, fontsize="medium")
@@ -259,14 +300,16 @@ def plot(runs, output, references=(), title=None):
         if log_y and any(np.any(np.asarray(line.get_ydata(), dtype=float) > 0)
                          for line in panel.get_lines()):
             panel.set_yscale("log")
-        if panel is not improvement:
+        if panel not in (improvement, summed):
             panel.set_xlabel("GPS iteration")
             panel.set_xlim(first - 0.5, last + 0.5)
             panel.xaxis.set_major_locator(MaxNLocator(integer=True))
     improvement.set_xlabel("predicted improvement (below the diagonal: over-predicted)")
+    summed.set_xlabel("predicted improvement (true-objective units)")
+    own_step.legend(handles=own_step_legend, fontsize="small")
     cost.legend(handles=cost_legend, fontsize="small")
     kl.legend(handles=kl_legend, fontsize="small")
-    for panel in (multiplier, improvement, seconds):
+    for panel in (multiplier, improvement, seconds, summed):
         panel.legend(fontsize="small")
     key = [Line2D([], [], color=colours(r % 10), linewidth=3, label=run.label)
            for r, run in enumerate(runs)]

@@ -80,8 +80,9 @@ int main(int argc, char** argv) {
   double recorded_points = 0.0;
   for (const auto& group : records) recorded_points += group[0].actions.rows();
   // Products per step per point: Gram (p^2, symmetric half counted) and cross (q p).
-  constexpr double p = l2o::TransitionStatistics::kUColumns;
-  constexpr double q = l2o::TransitionStatistics::kVColumns;
+  const l2o::TransitionStatistics layout(kHorizon);  // the paper's 76-dim state
+  const double p = layout.sums().u_columns();
+  const double q = layout.sums().v_columns();
   const double accumulate_flops =
       2.0 * kRollouts * kHorizon * recorded_points * (p * (p + 1) / 2 + q * p);
 

@@ -2,13 +2,16 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "app/meta_train_files.hpp"
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
 #include "app/stop_request.hpp"
+#include "eval/evaluate_plan.hpp"
 #include "eval/sweep.hpp"
 #include "eval/task_spec.hpp"
 #include "gps/files/gps_checkpoint_file.hpp"
@@ -20,6 +23,47 @@
 namespace l2o {
 namespace {
 
+// The adagrad/rmsprop start's learning rates: gps.initial_group_learning_rates, else the rate
+// `l2o tune` chose (gps.initial_tuned). The tuned optimizer must have the constants of the
+// adaptive features' directions (feature_set.hpp), or psi_0 would not be that optimizer.
+std::vector<double> start_learning_rates(const Config& config) {
+  const std::vector<double> rates = config.reals("gps.initial_group_learning_rates");
+  if (!rates.empty()) return rates;
+  const std::string name = config.string("gps.initial_controller");
+  const std::string path = config.string("gps.initial_tuned");
+  if (path.empty()) {
+    throw InputError("gps.initial_controller = \"" + name +
+                     "\" needs its learning rates: set gps.initial_group_learning_rates or "
+                     "gps.initial_tuned (an `l2o tune` output)");
+  }
+  if (!std::filesystem::is_regular_file(path)) {
+    throw InputError("gps.initial_tuned = \"" + path +
+                     "\": no such file; run `l2o tune` first or set "
+                     "gps.initial_group_learning_rates");
+  }
+  std::map<std::string, double> tuned;
+  try {
+    tuned = tuned_optimizers(path, {name}).front().hyperparameters;
+  } catch (const InputError& e) {
+    throw InputError(std::string("gps.initial_tuned: ") + e.what());
+  }
+  const std::map<std::string, double> directions =
+      name == "adagrad"
+          ? std::map<std::string, double>{{"initial_accumulator", 0.0},
+                                          {"epsilon", kAdagradEpsilon}}
+          : std::map<std::string, double>{{"alpha", kRmspropDecay}, {"epsilon", kRmspropEpsilon}};
+  for (const auto& [field, value] : directions) {
+    if (tuned.at(field) != value) {
+      char numbers[96];
+      std::snprintf(numbers, sizeof numbers, " = %.17g, the adaptive features use %.17g",
+                    tuned.at(field), value);
+      throw InputError("gps.initial_tuned = \"" + path + "\": the tuned " + name + " has " + field +
+                       numbers + "; set gps.initial_group_learning_rates instead");
+    }
+  }
+  return {tuned.at("learning_rate")};
+}
+
 // §13's defaults with the [gps] keys and meta_train.cost_examples applied.
 GpsParams gps_params(const Config& config) {
   GpsParams p;
@@ -27,6 +71,8 @@ GpsParams gps_params(const Config& config) {
   p.rollouts = static_cast<int>(config.integer("gps.rollouts"));
   p.max_recorded = static_cast<Eigen::Index>(config.integer("gps.recorded_coordinates"));
   p.features = parse_feature_set(config.string("gps.features"));
+  p.own_step_response = parse_own_step_response(config.string("gps.own_step_response"));
+  p.step_control = parse_step_control(config.string("gps.step_control"));
   p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
   p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
   p.cost_set_examples = config.integer("meta_train.cost_examples");
@@ -35,6 +81,10 @@ GpsParams gps_params(const Config& config) {
   p.policy_training.max_steps = static_cast<int>(config.integer("gps.policy_max_steps"));
   p.initial_controller.learning_rates = config.reals("gps.initial_learning_rates");
   p.initial_controller.momentums = config.reals("gps.initial_momentums");
+  p.initial_controller.kind = parse_initial_controller(config.string("gps.initial_controller"));
+  if (p.initial_controller.kind != InitialControllerKind::grid) {
+    p.initial_controller.group_learning_rates = start_learning_rates(config);
+  }
   p.initial_controller.pilot_rollouts =
       static_cast<int>(config.integer("gps.initial_pilot_rollouts"));
   p.initial_controller.score_stride = static_cast<int>(config.integer("gps.initial_score_stride"));
@@ -105,18 +155,20 @@ double mean_eta(const GpsState& state) {
   return sum / static_cast<double>(state.groups.size());
 }
 
-// "iteration i: psi cost ..., pi score ... (best ...), KL ... -> ..., eta ...; seconds ...":
-// the compute seconds per phase, then the seconds inside MPI collectives.
+// "iteration i: psi cost ..., pi score ... (best ...), KL ... -> ..., eta ...; seconds ...;
+// improvement predicted P realised R": the compute seconds per phase, the seconds inside MPI
+// collectives, then the summed predicted and the realised improvement of psi's mean objective.
 std::string progress_text(const GpsIterationSummary& s, const GpsCheckpoint& checkpoint) {
   char text[512];
   std::snprintf(text, sizeof text,
                 "iteration %d: psi cost %.6g, pi score %.6g (best %.6g at %d), KL %.4g -> %.4g, "
                 "eta %.4g; seconds sampling %.1f fits %.1f lqg %.1f policy %.1f evaluation %.1f "
-                "communication %.1f",
+                "communication %.1f; improvement predicted %.4g realised %.4g",
                 s.iteration, s.mean_sample_cost, s.evaluation.score, checkpoint.best_score,
                 checkpoint.best_iteration, s.mean_initial_kl, s.mean_final_kl,
                 mean_eta(checkpoint.state), s.seconds.sampling, s.seconds.fits, s.seconds.lqg,
-                s.seconds.policy_training, s.seconds.evaluation, s.seconds.communication);
+                s.seconds.policy_training, s.seconds.evaluation, s.seconds.communication,
+                s.predicted_improvement, s.realised_improvement);
   return text;
 }
 
@@ -153,10 +205,11 @@ int run_gps_meta_train(const Config& config, const RunOptions& options, const Mp
         resume ? ", resuming at iteration " + std::to_string(state.iteration) : "";
     std::fprintf(stderr,
                  "[meta-train] gps on %s: %d iterations of %d rollouts x %d steps (R = %d), "
-                 "cost set %lld examples, initial controller alpha %.6g beta %.6g, on %d "
+                 "cost set %lld examples, initial controller %s alpha %.6g beta %.6g, on %d "
                  "rank(s)%s\n",
                  label.c_str(), iterations, params.rollouts, params.horizon,
                  params.inner_iterations, static_cast<long long>(cost_set.train().labels.size()),
+                 initial_controller_name(params.initial_controller.kind).c_str(),
                  state.initial_alpha, state.initial_beta, mpi.size(), resuming.c_str());
   }
 

@@ -185,9 +185,18 @@ const std::vector<KeySpec>& config_schema() {
       integer("gps.recorded_coordinates", 256, 1, 100000000,
               "coordinates C_max recorded per group and rollout (§3.3)"),
       text("gps.features", "paper",
-           "observation/state features: \"paper\" (gps-spec.md §2) or \"scale_free\" (gradient "
-           "divided by its running RMS, §18.2 risk 1)",
-           {"paper", "scale_free"}),
+           "observation/state features: \"paper\" (gps-spec.md §2), \"scale_free\" (gradient "
+           "divided by its running RMS, §18.2 risk 1) or \"adaptive\" (§2 plus the AdaGrad and "
+           "RMSprop directions, docs/gps-design.md)",
+           {"paper", "scale_free", "adaptive"}),
+      text("gps.step_control", "per_group",
+           "KL step multipliers: \"per_group\" (§10) or \"global\" (one multiplier from psi's "
+           "realised objective; a worse objective rejects the step, docs/gps-design.md)",
+           {"per_group", "global"}),
+      text("gps.own_step_response", "fitted",
+           "dynamics' response of a coordinate's next gradient to its own step: \"fitted\" "
+           "(§5) or \"matched\" to the cost model's curvature (docs/gps-design.md)",
+           {"fitted", "matched"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "
@@ -201,6 +210,16 @@ const std::vector<KeySpec>& config_schema() {
             kHuge, "step sizes alpha of the initial controller's grid search (§11)"),
       reals("gps.initial_momentums", {0.0, 0.5, 0.8, 0.9}, 0.0, 0.999999,
             "momentum factors beta of the initial controller's grid search (§11)"),
+      text("gps.initial_controller", "grid",
+           "psi_0: \"grid\" (§11's search over momentum controllers) or \"adagrad\" / "
+           "\"rmsprop\" (that optimizer exactly; needs gps.features = \"adaptive\")",
+           {"grid", "adagrad", "rmsprop"}),
+      reals("gps.initial_group_learning_rates", {}, 1e-300, kHuge,
+            "adagrad/rmsprop start: learning rate per coordinate group in the net's group order "
+            "(one value: every group); empty: the tuned rate in gps.initial_tuned"),
+      text("gps.initial_tuned", "",
+           "adagrad/rmsprop start: `l2o tune` output whose /chosen/<optimizer> learning rate "
+           "every group gets (used when gps.initial_group_learning_rates is empty)"),
       integer("gps.initial_pilot_rollouts", 3, 1, 100000,
               "noise-free pilot rollouts per grid candidate of the initial controller (§11)"),
       integer("gps.initial_score_stride", 10, 1, 100000000,

@@ -29,8 +29,11 @@ def summary_table(values, column):
 
 
 def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier, predicted,
-                 actual, r_squared_median, eta, sigma_uu_max, seconds=(1.0, 2.0, 0.5, 3.0, 1.5)):
-    """iteration_<iiii>.h5 as meta_train_gps.cpp writes it (with /meta provenance)."""
+                 actual, r_squared_median, eta, sigma_uu_max, seconds=(1.0, 2.0, 0.5, 3.0, 1.5),
+                 improvement=None, own_step=None):
+    """iteration_<iiii>.h5 as meta_train_gps.cpp writes it (with /meta provenance).
+    `improvement` (predicted, realised) and `own_step` (curvature and own-step response medians
+    per group) are the issue-16 entries; records written before them lack them."""
     name = f"iteration_{iteration:04d}"
     with h5py.File(os.path.join(directory, name + ".h5"), "w") as f:
         meta = f.create_group("meta")
@@ -61,6 +64,12 @@ def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier
         g.create_dataset("policy_mean_loss", data=np.ones((count, 3)))
         g.create_dataset("policy_clipped_steps", data=np.zeros((count, 3), dtype=np.int64))
         g.attrs["mean_sample_cost"] = cost
+        if improvement is not None:
+            g.attrs["predicted_improvement"], g.attrs["realised_improvement"] = improvement
+        if own_step is not None:
+            curvature, response = own_step
+            g.create_dataset("curvature", data=summary_table(np.asarray(curvature), 1))
+            g.create_dataset("own_step_response", data=summary_table(np.asarray(response), 1))
         g.attrs["evaluation_score"] = float(np.mean(scores))
         g.attrs["mean_initial_kl"], g.attrs["mean_final_kl"] = kl
         for phase, value in zip(("sampling", "fits", "lqg", "policy_training", "evaluation"),
@@ -86,14 +95,17 @@ def write_paper_run(directory):
 
 def write_scale_free_run(directory):
     """Three groups, records from iteration 2 on (a resumed run); group 0's R^2 was not recorded
-    (NaN), so the R^2 mean is over groups 1 and 2: (0.5+0.25)/2 = 0.375, worst 0.25."""
+    (NaN), so the R^2 mean is over groups 1 and 2: (0.5+0.25)/2 = 0.375, worst 0.25. These
+    records carry the summed improvements and the own-step entries."""
     os.makedirs(directory)
     write_record(directory, 2, [0, 1, 2], 0.4, [0.375, 0.375], (0.75, 0.25), [1.0, 2.0, 3.0],
                  [0.03, 0.03, 0.03], [0.01, 0.02, 0.03], [NAN, 0.5, 0.25], [1.0, 2.0, 3.0],
-                 [10.0, 20.0, 30.0])
+                 [10.0, 20.0, 30.0], improvement=(0.5, 0.125),
+                 own_step=([0.25, 0.5, 0.75], [0.0, -0.01, 0.02]))
     write_record(directory, 3, [0, 1, 2], 0.3, [0.3125, 0.3125], (0.5, 0.0625), [2.0, 4.0, 6.0],
                  [0.01, 0.02, 0.06], [0.01, 0.01, 0.01], [NAN, 0.5, 0.25], [1.0, 2.0, 3.0],
-                 [10.0, 20.0, 30.0])
+                 [10.0, 20.0, 30.0], improvement=(0.25, -0.0625),
+                 own_step=([0.25, 0.5, 0.75], [0.25, 0.5, 0.75]))
 
 
 def run(*args):
@@ -133,24 +145,27 @@ class GpsTrainingPlot(unittest.TestCase):
         self.assertEqual(outcome.returncode, 0, outcome.stderr)
         self.assertEqual(outcome.stderr, "")  # no warnings (e.g. a mean over all-NaN groups)
         header = ("| iteration | psi cost | pi score | KL before → after | mean m_g "
-                  "| mean pred / act improvement | median R² mean (worst group) |")
+                  "| mean pred / act improvement | median R² mean (worst group) "
+                  "| improvement predicted / realised |")
         self.assertEqual(outcome.stdout.splitlines(), [
             f"### gps_checkpoint ({self.paper}: 3 records, iterations 0–3, 2 groups), "
             "no record for 2",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|",
-            "| 0 | 0.5 | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) |",
-            "| 1 | 0.375 | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) |",
-            "| 3 | 0.25 | diverged (1/2) | 1 → 0.125 | 0.01 | 0.001 / -0.003 | 0.375 (0.25) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 0 | 0.5 | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) | – / – |",
+            "| 1 | 0.375 | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) | – / – |",
+            "| 3 | 0.25 | diverged (1/2) | 1 → 0.125 | 0.01 | 0.001 / -0.003 | 0.375 (0.25) "
+            "| – / – |",
             "",
             f"### gps_scale_free_checkpoint ({self.scale_free}: 2 records, iterations 2–3, "
             "3 groups)",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|",
-            "| 2 | 0.4 | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) |",
-            "| 3 | 0.3 | 0.3125 | 0.5 → 0.0625 | 4 | 0.03 / 0.01 | 0.375 (0.25) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 2 | 0.4 | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) | 0.5 / 0.125 |",
+            "| 3 | 0.3 | 0.3125 | 0.5 → 0.0625 | 4 | 0.03 / 0.01 | 0.375 (0.25) "
+            "| 0.25 / -0.0625 |",
         ])
 
     def test_labels_and_digits(self):
@@ -159,7 +174,8 @@ class GpsTrainingPlot(unittest.TestCase):
         lines = outcome.stdout.splitlines()
         self.assertTrue(lines[0].startswith("### scale_free ("), lines[0])
         self.assertEqual(lines[-1],
-                         "| 3 | 0.3 | 0.31 | 0.5 → 0.062 | 4 | 0.03 / 0.01 | 0.38 (0.25) |")
+                         "| 3 | 0.3 | 0.31 | 0.5 → 0.062 | 4 | 0.03 / 0.01 | 0.38 (0.25) "
+                         "| 0.25 / -0.062 |")
 
     def test_plot(self):
         image = os.path.join(self.tmp.name, "gps.png")
@@ -185,7 +201,11 @@ class GpsTrainingPlot(unittest.TestCase):
                                                    [0.01, 0.01]])
         _, condition = paper.on_grid(paper.sigma_uu_condition_max)  # the "max" column
         np.testing.assert_array_equal(condition[3], [1e4, 1e7])
+        np.testing.assert_array_equal(paper.own_step_median, np.full((3, 2), NAN))  # absent
         scale_free = load_run(self.scale_free, "sf")
+        np.testing.assert_array_equal(scale_free.curvature_median[1], [0.25, 0.5, 0.75])
+        np.testing.assert_array_equal(scale_free.own_step_median[0], [0.0, -0.01, 0.02])
+        np.testing.assert_array_equal(scale_free.realised_improvement, [0.125, -0.0625])
         self.assertEqual((scale_free.label, scale_free.missing()), ("sf", []))
         self.assertEqual(scale_free.on_grid(scale_free.evaluation_score)[0].tolist(), [2, 3])
 

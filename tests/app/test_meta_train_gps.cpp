@@ -99,6 +99,19 @@ TEST_CASE("meta-train --method gps: bad input fails with one line", "[app][gps]"
   CHECK(stride.output ==
         "l2o: error: gps.initial_score_stride = 41 exceeds gps.horizon = 40; make it at most the "
         "horizon\n");
+  // The AdaGrad/RMSprop start (issue 16): it needs the adaptive features and learning rates.
+  const auto start = run_l2o(meta_train(
+      dir, " --set gps.initial_controller=adagrad --set 'gps.initial_group_learning_rates=[0.1]'"));
+  CHECK(start.exit_code == 2);
+  CHECK(start.output ==
+        "l2o: error: GpsParams.initial_controller adagrad acts on the AdaGrad/RMSprop "
+        "directions: it needs features = adaptive; fix the [gps] section\n");
+  const auto rates =
+      run_l2o(meta_train(dir, " --set gps.features=adaptive --set gps.initial_controller=rmsprop"));
+  CHECK(rates.exit_code == 2);
+  CHECK(rates.output ==
+        "l2o: error: gps.initial_controller = \"rmsprop\" needs its learning rates: set "
+        "gps.initial_group_learning_rates or gps.initial_tuned (an `l2o tune` output)\n");
   CHECK_FALSE(fs::exists(dir / "checkpoint.h5"));
   CHECK_FALSE(fs::exists(dir / "model.h5"));
 }

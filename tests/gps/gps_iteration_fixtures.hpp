@@ -68,7 +68,8 @@ inline bool same_bits(const LinearGaussianPolicy& a, const LinearGaussianPolicy&
 inline bool same_state(const GpsState& a, const GpsState& b) {
   if (a.seed != b.seed || a.iteration != b.iteration || a.groups.size() != b.groups.size() ||
       a.policies.size() != b.policies.size() || !same_bits(a.initial_alpha, b.initial_alpha) ||
-      !same_bits(a.initial_beta, b.initial_beta)) {
+      !same_bits(a.initial_beta, b.initial_beta) ||
+      !same_bits(a.previous_sample_cost, b.previous_sample_cost)) {
     return false;
   }
   for (std::size_t g = 0; g < a.groups.size(); ++g) {
@@ -116,14 +117,16 @@ inline std::vector<double> logged_numbers(const GpsIterationSummary& s) {
   std::vector<double> numbers(s.sample_costs);
   numbers.insert(numbers.end(), s.evaluation.rollout_scores.begin(),
                  s.evaluation.rollout_scores.end());
-  numbers.insert(numbers.end(),
-                 {s.mean_sample_cost, s.evaluation.score, s.mean_initial_kl, s.mean_final_kl});
+  numbers.insert(numbers.end(), {s.mean_sample_cost, s.evaluation.score, s.mean_initial_kl,
+                                 s.mean_final_kl, s.predicted_improvement, s.realised_improvement});
   for (const GroupDiagnostics& d : s.groups) {
-    numbers.insert(numbers.end(),
-                   {d.eta, d.kl_bound, d.trust_region_kl, static_cast<double>(d.dgd_iterations),
-                    d.policy_kl_before, d.policy_kl_after, d.predicted_improvement,
-                    d.actual_improvement, d.step_multiplier, d.gradient_r_squared.mean,
-                    d.cost_condition.max, d.dynamics_condition.max, d.linearisation_condition.max});
+    numbers.insert(
+        numbers.end(),
+        {d.eta, d.kl_bound, d.trust_region_kl, static_cast<double>(d.dgd_iterations),
+         d.policy_kl_before, d.policy_kl_after, d.predicted_improvement, d.actual_improvement,
+         d.step_multiplier, d.gradient_r_squared.mean, d.cost_condition.max,
+         d.dynamics_condition.max, d.linearisation_condition.max, d.curvature.mean,
+         d.own_step_response.mean, static_cast<double>(d.step_accepted)});
   }
   for (const auto& group : s.dgd) {
     for (const DgdResult& r : group) {

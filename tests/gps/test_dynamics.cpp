@@ -189,9 +189,9 @@ TEST_CASE("Initial state: mean over points, floored variance on A(0) only", "[dy
   const auto statistics =
       linear_system_statistics(3, 0, 0.0, transition, Eigen::VectorXd::Zero(l2o::kStateDim));
   const l2o::DynamicsFit fit = l2o::fit_dynamics(statistics, l2o::DynamicsFitParams{}, {0, 0});
-  Eigen::MatrixXd gram(l2o::TransitionStatistics::kUColumns, l2o::TransitionStatistics::kUColumns);
+  Eigen::MatrixXd gram((l2o::kStateDim + 3), (l2o::kStateDim + 3));
   statistics.sums().gram(0, 0, gram);
-  const double mean = gram(25, l2o::TransitionStatistics::kOne) / 160.0;
+  const double mean = gram(25, (l2o::kStateDim + 2)) / 160.0;
   CHECK(std::abs(fit.dynamics.initial_mean(25) - mean) < 1e-14);
   CHECK(std::abs(fit.dynamics.initial_cov(25, 25) - (gram(25, 25) / 160.0 - mean * mean)) < 1e-14);
   Eigen::MatrixXd off_support = fit.dynamics.initial_cov;

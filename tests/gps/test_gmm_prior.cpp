@@ -250,7 +250,7 @@ TEST_CASE("GMM: transition points and their subsample", "[gmm]") {
   const auto view = pointers(records);
   const Eigen::MatrixXd step = l2o::transition_points(view, 5);
   REQUIRE(step.rows() == 10);
-  REQUIRE(step.cols() == l2o::kTransitionPointDim);
+  REQUIRE(step.cols() == l2o::transition_point_dim(l2o::kStateDim));
   CHECK(step(6, l2o::kStateDim) == records[1].actions(1, 5));
   const int c = l2o::active_set(5).back();
   CHECK(step(6, c) == records[1].states[5](1, c));
@@ -261,7 +261,7 @@ TEST_CASE("GMM: transition points and their subsample", "[gmm]") {
   }
 
   // Asking for all points gives every step's points in order; fewer gives distinct ones of them.
-  Eigen::MatrixXd all(60, l2o::kTransitionPointDim);
+  Eigen::MatrixXd all(60, l2o::transition_point_dim(l2o::kStateDim));
   for (int t = 0; t + 1 < kHorizon; ++t)
     all.middleRows(10 * t, 10) = l2o::transition_points(view, t);
   l2o::RandomStream random(12, "test_gmm_subsample");

@@ -138,8 +138,8 @@ TEST_CASE("gps model file: a damaged model fails with one line naming the object
   });
   CHECK(error_of(features) == features +
                                   ":/model/features: unknown feature set \"adam_like\"; use "
-                                  "\"paper\" or \"scale_free\"; the model is damaged or from a "
-                                  "newer l2o");
+                                  "\"paper\", \"scale_free\" or \"adaptive\"; the model is "
+                                  "damaged or from a newer l2o");
   const auto method = damaged(
       "method.h5", [&](const l2o::Hdf5Group& model) { replace_string(model, "method", "l2l"); });
   CHECK(error_of(method) == method + ":/model/method: \"l2l\", expected \"psd\"; not a GPS model");

@@ -72,32 +72,30 @@ TEST_CASE("Statistics of rollouts 0..N-1 equal any split merged in any order, bi
 
   // The rounded sums agree with plain double sums (fixed-point resolution 2^-72).
   constexpr int kT = 9;
-  Eigen::MatrixXd u_sum =
-      Eigen::MatrixXd::Zero(TransitionStatistics::kUColumns, TransitionStatistics::kUColumns);
-  Eigen::MatrixXd cross_sum =
-      Eigen::MatrixXd::Zero(TransitionStatistics::kVColumns, TransitionStatistics::kUColumns);
+  Eigen::MatrixXd u_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 3), (l2o::kStateDim + 3));
+  Eigen::MatrixXd cross_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 1), (l2o::kStateDim + 3));
   for (const auto& r : records) {
-    Eigen::MatrixXd u(r.actions.rows(), TransitionStatistics::kUColumns);
+    Eigen::MatrixXd u(r.actions.rows(), (l2o::kStateDim + 3));
     u << r.states[kT], r.actions.col(kT), r.true_gradients.col(kT),
         Eigen::VectorXd::Ones(r.actions.rows());
-    Eigen::MatrixXd v(r.actions.rows(), TransitionStatistics::kVColumns);
+    Eigen::MatrixXd v(r.actions.rows(), (l2o::kStateDim + 1));
     v << r.states[kT + 1], r.true_gradients.col(kT + 1);
     u_sum += u.transpose() * u;
     cross_sum += v.transpose() * u;
   }
-  Eigen::MatrixXd gram(TransitionStatistics::kUColumns, TransitionStatistics::kUColumns);
-  Eigen::MatrixXd cross(TransitionStatistics::kVColumns, TransitionStatistics::kUColumns);
+  Eigen::MatrixXd gram((l2o::kStateDim + 3), (l2o::kStateDim + 3));
+  Eigen::MatrixXd cross((l2o::kStateDim + 1), (l2o::kStateDim + 3));
   all.sums().gram(kT, kT, gram);
   all.sums().cross(kT, kT, cross);
   CHECK((gram - u_sum).cwiseAbs().maxCoeff() <= 1e-12 * u_sum.cwiseAbs().maxCoeff());
   CHECK((cross - cross_sum).cwiseAbs().maxCoeff() <= 1e-12 * cross_sum.cwiseAbs().maxCoeff());
-  CHECK(gram(TransitionStatistics::kOne, TransitionStatistics::kOne) ==
+  CHECK(gram((l2o::kStateDim + 2), (l2o::kStateDim + 2)) ==
         static_cast<double>(3 + 4 + 5 + 6 + 7 + 3 + 4 + 5));
   // s_T does not exist: the next-state block of the last step is zero.
   all.sums().cross(kHorizon - 1, kHorizon - 1, cross);
   CHECK(cross.topRows(kStateDim).cwiseAbs().maxCoeff() == 0.0);
   // A window sum is the sum of the single steps (exact integers, rounded once).
-  Eigen::MatrixXd window(TransitionStatistics::kUColumns, TransitionStatistics::kUColumns);
+  Eigen::MatrixXd window((l2o::kStateDim + 3), (l2o::kStateDim + 3));
   all.sums().gram(2, 5, window);
   Eigen::MatrixXd stepwise = Eigen::MatrixXd::Zero(window.rows(), window.cols());
   for (int t = 2; t <= 5; ++t) {
@@ -126,10 +124,10 @@ TEST_CASE("Policy statistics hold the Gram of [s, mu, 1]", "[statistics]") {
   const GroupRolloutRecord record = random_record(2, kHorizon);
   l2o::PolicyStatistics statistics(kHorizon);
   statistics.add_rollout(record.states, record.actions);
-  Eigen::MatrixXd u(record.actions.rows(), l2o::PolicyStatistics::kUColumns);
+  Eigen::MatrixXd u(record.actions.rows(), (l2o::kStateDim + 2));
   u << record.states[4], record.actions.col(4), Eigen::VectorXd::Ones(record.actions.rows());
   const Eigen::MatrixXd expected = u.transpose() * u;
-  Eigen::MatrixXd gram(l2o::PolicyStatistics::kUColumns, l2o::PolicyStatistics::kUColumns);
+  Eigen::MatrixXd gram((l2o::kStateDim + 2), (l2o::kStateDim + 2));
   statistics.sums().gram(4, 4, gram);
   CHECK((gram - expected).cwiseAbs().maxCoeff() <= 1e-12 * expected.cwiseAbs().maxCoeff());
 }

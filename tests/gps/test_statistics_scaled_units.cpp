@@ -65,5 +65,5 @@ TEST_CASE("Scaled units are the RMS of each component over its active steps", "[
 
   l2o::ScaledUnits bad = units;
   bad.action_scale = 0.0;
-  CHECK_THROWS_AS(bad.check(), std::invalid_argument);
+  CHECK_THROWS_AS(bad.check(l2o::kStateDim), std::invalid_argument);
 }

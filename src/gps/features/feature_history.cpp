@@ -16,6 +16,11 @@ FeatureHistory::FeatureHistory(Eigen::Index coordinates, FeatureSet features, Fe
     averaged_gradients_.resize(coordinates, kAveragedHistory);
   }
   if (features_ == FeatureSet::scale_free) squared_gradient_mean_.resize(coordinates);
+  if (features_ == FeatureSet::adaptive) {
+    squared_gradient_sum_.resize(coordinates);
+    mean_square_.resize(coordinates);
+    adaptive_directions_.resize(coordinates, kAdaptiveDirections);
+  }
 }
 
 void FeatureHistory::reset() {
@@ -44,6 +49,21 @@ void FeatureHistory::push(double minibatch_loss,
     decay_power_ *= kScaleFreeDecay;
     gradient.array() /=
         (squared_gradient_mean_.array() / (1.0 - decay_power_)).sqrt() + kScaleFreeEpsilon;
+  }
+  if (features_ == FeatureSet::adaptive) {
+    // The updates of optim/adagrad.cpp and optim/rmsprop.cpp with their default constants
+    // (feature_set.hpp), so -lr times a direction is that optimizer's step up to rounding.
+    if (t == 0) {
+      squared_gradient_sum_.setZero();
+      mean_square_.setZero();
+    }
+    squared_gradient_sum_ += gradient.cwiseProduct(gradient);
+    mean_square_ =
+        kRmspropDecay * mean_square_ + (1.0 - kRmspropDecay) * gradient.cwiseProduct(gradient);
+    adaptive_directions_.col(0) =
+        (gradient.array() / (squared_gradient_sum_.array().sqrt() + kAdagradEpsilon)).matrix();
+    adaptive_directions_.col(1) =
+        (gradient.array() / (mean_square_.array().sqrt() + kRmspropEpsilon)).matrix();
   }
   raw_losses_[raw_slot(t)] = minibatch_loss;
   if (use_ == FeatureUse::observation_only) return;
@@ -76,6 +96,9 @@ void FeatureHistory::save(StateWriter& out) const {
   out.put(averaged_iterates_);
   out.put(averaged_gradients_);
   out.put(Eigen::Map<const Eigen::VectorXd>(averaged_losses_.data(), kAveragedHistory));
+  out.put(squared_gradient_sum_);
+  out.put(mean_square_);
+  out.put(adaptive_directions_);
 }
 
 void FeatureHistory::restore(StateReader& in) {
@@ -88,6 +111,9 @@ void FeatureHistory::restore(StateReader& in) {
   in.get(averaged_iterates_);
   in.get(averaged_gradients_);
   in.get(Eigen::Map<Eigen::VectorXd>(averaged_losses_.data(), kAveragedHistory));
+  in.get(squared_gradient_sum_);
+  in.get(mean_square_);
+  in.get(adaptive_directions_);
 }
 
 void FeatureHistory::check_output(Eigen::Index rows, Eigen::Index out_rows, Eigen::Index out_cols,
@@ -140,6 +166,9 @@ void FeatureHistory::fill_state_features(const Rows& rows, Eigen::Ref<Eigen::Mat
       column.setZero();
     }
   }
+  if (features_ == FeatureSet::adaptive) {
+    phi.middleCols(kAdagradComponent, kAdaptiveDirections) = adaptive_directions_(rows, Eigen::all);
+  }
 }
 
 template <class Rows>
@@ -149,6 +178,10 @@ void FeatureHistory::fill_observation_features(const Rows& rows,
   const auto gradient = raw_gradients_(rows, raw_slot(t)).array();
   const auto previous_gradient = raw_gradients_(rows, raw_slot(std::max(t - 1, 0))).array();
   psi.col(1) = (gradient / (previous_gradient.abs() + 1.0)).matrix();
+  if (features_ == FeatureSet::adaptive) {
+    psi.middleCols(kAdagradObservation, kAdaptiveDirections) =
+        adaptive_directions_(rows, Eigen::all);
+  }
   if (t == 0) {  // first and third entries are 0 at t = 0 (§2.3)
     psi.col(0).setZero();
     psi.col(2).setZero();
@@ -173,25 +206,27 @@ void FeatureHistory::require_state_features() const {
 
 void FeatureHistory::state_features(Eigen::Ref<Eigen::MatrixXd> phi) const {
   require_state_features();
-  check_output(coordinates(), phi.rows(), phi.cols(), kStateDim);
+  check_output(coordinates(), phi.rows(), phi.cols(), state_dimension(features_));
   fill_state_features(Eigen::all, phi);
 }
 
 void FeatureHistory::state_features(std::span<const Eigen::Index> rows,
                                     Eigen::Ref<Eigen::MatrixXd> phi) const {
   require_state_features();
-  check_output(static_cast<Eigen::Index>(rows.size()), phi.rows(), phi.cols(), kStateDim);
+  check_output(static_cast<Eigen::Index>(rows.size()), phi.rows(), phi.cols(),
+               state_dimension(features_));
   fill_state_features(rows, phi);
 }
 
 void FeatureHistory::observation_features(Eigen::Ref<Eigen::MatrixXd> psi) const {
-  check_output(coordinates(), psi.rows(), psi.cols(), kObservationDim);
+  check_output(coordinates(), psi.rows(), psi.cols(), observation_dimension(features_));
   fill_observation_features(Eigen::all, psi);
 }
 
 void FeatureHistory::observation_features(std::span<const Eigen::Index> rows,
                                           Eigen::Ref<Eigen::MatrixXd> psi) const {
-  check_output(static_cast<Eigen::Index>(rows.size()), psi.rows(), psi.cols(), kObservationDim);
+  check_output(static_cast<Eigen::Index>(rows.size()), psi.rows(), psi.cols(),
+               observation_dimension(features_));
   fill_observation_features(rows, psi);
 }
 

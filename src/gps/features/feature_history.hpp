@@ -35,7 +35,8 @@ class FeatureHistory {
   void reset();
 
   /// Appends step t: minibatch loss f-hat_t, minibatch gradient and iterate x^(t) (size d).
-  /// With FeatureSet::scale_free the gradient is first divided by its running RMS.
+  /// With FeatureSet::scale_free the gradient is first divided by its running RMS; with
+  /// FeatureSet::adaptive the AdaGrad and RMSprop directions of the gradient are updated.
   void push(double minibatch_loss, const Eigen::Ref<const Eigen::VectorXd>& minibatch_gradient,
             const Eigen::Ref<const Eigen::VectorXd>& iterate);
 
@@ -49,14 +50,18 @@ class FeatureHistory {
   /// Time step t of the last push (-1 before the first).
   [[nodiscard]] int time() const { return time_; }
 
-  /// Phi_t of every coordinate into `phi` (d x 76), layout of gps-spec.md §3.1. Throws
-  /// std::logic_error for a FeatureUse::observation_only history.
+  /// The feature set in use.
+  [[nodiscard]] FeatureSet features() const { return features_; }
+
+  /// Phi_t of every coordinate into `phi` (d x state_dimension(features)), layout of
+  /// gps-spec.md §3.1 (then the adaptive directions). Throws std::logic_error for a
+  /// FeatureUse::observation_only history.
   void state_features(Eigen::Ref<Eigen::MatrixXd> phi) const;
-  /// Phi_t of the coordinates `rows` into `phi` (rows.size() x 76).
+  /// Phi_t of the coordinates `rows` into `phi` (rows.size() x state_dimension(features)).
   void state_features(std::span<const Eigen::Index> rows, Eigen::Ref<Eigen::MatrixXd> phi) const;
-  /// Psi_t of every coordinate into `psi` (d x 3), gps-spec.md §2.3.
+  /// Psi_t of every coordinate into `psi` (d x observation_dimension(features)), §2.3.
   void observation_features(Eigen::Ref<Eigen::MatrixXd> psi) const;
-  /// Psi_t of the coordinates `rows` into `psi` (rows.size() x 3).
+  /// Psi_t of the coordinates `rows` into `psi` (rows.size() x observation_dimension(features)).
   void observation_features(std::span<const Eigen::Index> rows,
                             Eigen::Ref<Eigen::MatrixXd> psi) const;
 
@@ -77,6 +82,9 @@ class FeatureHistory {
   int time_ = -1;
   Eigen::VectorXd squared_gradient_mean_;  ///< v_t of scale_free (empty for paper)
   double decay_power_ = 1.0;               ///< 0.99^(t+1) of scale_free's bias correction
+  Eigen::VectorXd squared_gradient_sum_;   ///< G_t of adaptive (empty otherwise)
+  Eigen::VectorXd mean_square_;            ///< v_t of adaptive's RMSprop (empty otherwise)
+  Eigen::MatrixXd adaptive_directions_;    ///< d x 2: AdaGrad, RMSprop directions at t
   Eigen::MatrixXd raw_iterates_;           ///< d x 3; column i mod 3 holds x^(i)
   Eigen::MatrixXd raw_gradients_;          ///< d x 3; minibatch gradients
   std::array<double, kRawHistory> raw_losses_{};

@@ -8,9 +8,10 @@
 namespace l2o {
 
 bool is_active(int component, int t) {
-  if (component < 0 || component >= kStateDim) {
-    throw std::out_of_range("is_active: component " + std::to_string(component) + " outside 0..75");
+  if (component < 0 || component >= kStateDim + kAdaptiveDirections) {
+    throw std::out_of_range("is_active: component " + std::to_string(component) + " outside 0..77");
   }
+  if (component >= kStateDim) return true;  // adaptive directions exist from t = 0
   // gps-spec.md §2.2: obj i iff t >= 5i+5; grad i iff t >= 5i; iter i iff t >= 5i+5.
   if (component < kGradientFeatureOffset) return t >= kFeatureBlock * (component + 1);
   if (component < kIterateFeatureOffset) {
@@ -28,19 +29,19 @@ int last_activation_time(int t) {
   return std::min(kFeatureBlock * (t / kFeatureBlock), kFullyActiveTime);
 }
 
-std::vector<int> active_set(int t) {
+std::vector<int> active_set(int t, int state_dim) {
   std::vector<int> indices;
-  indices.reserve(kStateDim);
-  for (int i = 0; i < kStateDim; ++i) {
+  indices.reserve(state_dim);
+  for (int i = 0; i < state_dim; ++i) {
     if (is_active(i, t)) indices.push_back(i);
   }
   return indices;
 }
 
-ActiveMask active_mask(int horizon) {
-  ActiveMask mask(horizon, kStateDim);
+ActiveMask active_mask(int horizon, int state_dim) {
+  ActiveMask mask(horizon, state_dim);
   for (int t = 0; t < horizon; ++t) {
-    for (int i = 0; i < kStateDim; ++i) mask(t, i) = is_active(i, t);
+    for (int i = 0; i < state_dim; ++i) mask(t, i) = is_active(i, t);
   }
   return mask;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Layout of the 76-dim per-coordinate GPS state and the 3-dim observation, and the time-dependent
-// active set of the state components (gps-spec.md §2.2, §2.3, §3.1).
+// active set of the state components (gps-spec.md §2.2, §2.3, §3.1). The `adaptive` feature set
+// appends two always-active directions to both (feature_set.hpp, docs/gps-design.md).
 #include <vector>
 
 #include "gps/lqg/linear_gaussian.hpp"
@@ -17,16 +18,25 @@ inline constexpr int kIterateFeatures = 25;
 inline constexpr int kGradientFeatureOffset = kObjectiveFeatures;
 /// First state index of the iterate features.
 inline constexpr int kIterateFeatureOffset = kObjectiveFeatures + kGradientFeatures;
-/// Dimension of the per-coordinate state s_{j,t} (gps-spec.md §3.1).
+/// Dimension of the paper's per-coordinate state s_{j,t} (gps-spec.md §3.1).
 inline constexpr int kStateDim = kObjectiveFeatures + kGradientFeatures + kIterateFeatures;
-/// Dimension of the per-coordinate observation o_{j,t} (gps-spec.md §2.3).
+/// Dimension of the paper's per-coordinate observation o_{j,t} (gps-spec.md §2.3).
 inline constexpr int kObservationDim = 3;
+/// Directions the `adaptive` feature set appends to the state and to the observation.
+inline constexpr int kAdaptiveDirections = 2;
+/// State index of `adaptive`'s AdaGrad direction (the RMSprop direction follows it).
+inline constexpr int kAdagradComponent = kStateDim;
+/// State index of `adaptive`'s RMSprop direction.
+inline constexpr int kRmspropComponent = kStateDim + 1;
+/// Observation index of `adaptive`'s AdaGrad direction (the RMSprop direction follows it).
+inline constexpr int kAdagradObservation = kObservationDim;
 /// Block length of the feature lags (every feature family looks back in blocks of 5 steps).
 inline constexpr int kFeatureBlock = 5;
 /// Time from which every state component is active (gps-spec.md §2.2).
 inline constexpr int kFullyActiveTime = 125;
 
-/// Whether state component `component` (0..75) is defined at time step t (gps-spec.md §2.2).
+/// Whether state component `component` (0..75, or 76..77 of `adaptive`, active at every t) is
+/// defined at time step t (gps-spec.md §2.2).
 bool is_active(int component, int t);
 
 /// |A(t)| = 3 floor(t/5) + 1 for t < 125, else 76 (gps-spec.md §17 F2).
@@ -36,11 +46,11 @@ int active_count(int t);
 /// [alpha(t), t] (gps-spec.md §2.2).
 int last_activation_time(int t);
 
-/// The sorted active indices A(t).
-std::vector<int> active_set(int t);
+/// The sorted active indices A(t) of a state of dimension `state_dim` (76 or 78).
+std::vector<int> active_set(int t, int state_dim = kStateDim);
 
-/// The T x 76 mask of active components for t = 0..T-1 (the LQG solver's ActiveMask).
-ActiveMask active_mask(int horizon);
+/// The T x state_dim mask of active components for t = 0..T-1 (the LQG solver's ActiveMask).
+ActiveMask active_mask(int horizon, int state_dim = kStateDim);
 
 /// sign(f) max(|f|, 1e-12): the guarded denominator of the objective features (gps-spec.md §2.2).
 double guarded_objective(double f);

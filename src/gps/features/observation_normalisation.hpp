@@ -3,8 +3,9 @@
 // o~ = diag(beta) o + zeta with beta_i = 1 / max(std_i, 1e-6) and zeta_i = -mean_i beta_i over all
 // recorded observations of the group at iteration 0; frozen afterwards and saved with the policy.
 //
-// Observation sequences are P x 3T matrices: row j holds o_{j,0}, o_{j,1}, ..., o_{j,T-1}, the
-// three entries of step t in columns 3t..3t+2 (the input layout of LstmEngine::forward_sequence).
+// Observation sequences are P x mT matrices (m = 3, 5 with the adaptive features): row j holds
+// o_{j,0}, o_{j,1}, ..., o_{j,T-1}, the m entries of step t in columns mt..mt+m-1 (the input
+// layout of LstmEngine::forward_sequence).
 #include <Eigen/Core>
 #include <vector>
 
@@ -13,16 +14,16 @@
 
 namespace l2o {
 
-/// The recorder's layout (T matrices P x 3, GroupRolloutRecord::observations) as sequences
-/// P x 3T. Throws std::invalid_argument unless T >= 1 matrices of equal row count and 3 columns.
+/// The recorder's layout (T matrices P x m, GroupRolloutRecord::observations) as sequences
+/// P x mT. Throws std::invalid_argument unless T >= 1 matrices of equal shape.
 Eigen::MatrixXd observation_sequences(const std::vector<Eigen::MatrixXd>& per_step);
 
 /// The frozen affine map o -> diag(scale) o + offset of one group (gps-spec.md §8.2).
 struct ObservationNormalisation {
-  Eigen::Vector3d scale = Eigen::Vector3d::Ones();   ///< beta_g > 0
-  Eigen::Vector3d offset = Eigen::Vector3d::Zero();  ///< zeta_g
+  Eigen::VectorXd scale = Eigen::VectorXd::Ones(kObservationDim);   ///< beta_g > 0 (m entries)
+  Eigen::VectorXd offset = Eigen::VectorXd::Zero(kObservationDim);  ///< zeta_g
 
-  /// Normalised copy of observation sequences (P x 3T, any T >= 1) in the scalar type `Scalar`.
+  /// Normalised copy of observation sequences (P x mT, any T >= 1) in the scalar type `Scalar`.
   template <class Scalar>
   [[nodiscard]] Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> apply(
       const Eigen::Ref<const Eigen::MatrixXd>& observations) const {
@@ -42,8 +43,10 @@ struct ObservationNormalisation {
 /// normalisation is the same for any split of rollouts over ranks (gps-spec.md §14).
 class ObservationStatistics {
  public:
-  ObservationStatistics() : sums_(1, kObservationDim + 1, 0) {}
-  /// Adds every step of one rollout's observation sequences (P x 3T).
+  /// Empty sums for observations of dimension m (the paper's 3 by default).
+  explicit ObservationStatistics(int observation_dim = kObservationDim)
+      : sums_(1, observation_dim + 1, 0) {}
+  /// Adds every step of one rollout's observation sequences (P x mT).
   void add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& observations);
   /// The normalisation of §8.2 from the sums (population std); throws std::invalid_argument if
   /// nothing was added.
@@ -54,7 +57,7 @@ class ObservationStatistics {
   [[nodiscard]] MomentSums& sums() { return sums_; }
 
  private:
-  MomentSums sums_;  ///< one step; U = [o (3), 1]
+  MomentSums sums_;  ///< one step; U = [o (m), 1]
 };
 
 }  // namespace l2o

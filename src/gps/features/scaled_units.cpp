@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace l2o {
 
 void ScaledUnits::scale_states(Eigen::Ref<Eigen::MatrixXd> states) const {
-  if (states.cols() != kStateDim) throw std::invalid_argument("scale_states: need 76 columns");
+  if (states.cols() != state_scale.size()) {
+    throw std::invalid_argument("scale_states: need " + std::to_string(state_scale.size()) +
+                                " columns");
+  }
   states.array().rowwise() /= state_scale.transpose().array();
 }
 
@@ -15,43 +19,50 @@ void ScaledUnits::scale_actions(Eigen::Ref<Eigen::MatrixXd> actions) const {
   actions /= action_scale;
 }
 
-void ScaledUnits::check() const {
-  if (state_scale.size() != kStateDim || !state_scale.allFinite() ||
+void ScaledUnits::check(int state_dim) const {
+  if (state_scale.size() != state_dim || !state_scale.allFinite() ||
       !(state_scale.array() > 0.0).all()) {
-    throw std::invalid_argument("ScaledUnits.state_scale must hold 76 positive finite values");
+    throw std::invalid_argument("ScaledUnits.state_scale must hold " + std::to_string(state_dim) +
+                                " positive finite values");
   }
   if (!std::isfinite(action_scale) || !(action_scale > 0.0)) {
     throw std::invalid_argument("ScaledUnits.action_scale must be positive and finite");
   }
 }
 
+ScaledUnits identity_units(int state_dim) {
+  return {.state_scale = Eigen::VectorXd::Ones(state_dim), .action_scale = 1.0};
+}
+
 ScaledUnits compute_scaled_units(const TransitionStatistics& raw_pilot_statistics) {
-  using Columns = TransitionStatistics;
+  const TransitionStatistics& columns = raw_pilot_statistics;
   const MomentSums& sums = raw_pilot_statistics.sums();
   const int horizon = raw_pilot_statistics.horizon();
-  Eigen::MatrixXd gram(Columns::kUColumns, Columns::kUColumns);
+  const int state_dim = raw_pilot_statistics.state_dim();
+  const int one = columns.one_column();
+  Eigen::MatrixXd gram(sums.u_columns(), sums.u_columns());
   // Inactive components are exactly 0, so the all-step sum of squares is the active-step sum;
   // only the point counts need the active set.
-  Eigen::VectorXd active_points = Eigen::VectorXd::Zero(kStateDim);
+  Eigen::VectorXd active_points = Eigen::VectorXd::Zero(state_dim);
   for (int t = 0; t < horizon; ++t) {
     sums.gram(t, t, gram);
-    for (int i = 0; i < kStateDim; ++i) {
-      if (is_active(i, t)) active_points(i) += gram(Columns::kOne, Columns::kOne);
+    for (int i = 0; i < state_dim; ++i) {
+      if (is_active(i, t)) active_points(i) += gram(one, one);
     }
   }
   sums.gram(0, horizon - 1, gram);
   constexpr double kFloor = 1e-12;
-  ScaledUnits units;
-  for (int i = 0; i < kStateDim; ++i) {
+  ScaledUnits units = identity_units(state_dim);
+  for (int i = 0; i < state_dim; ++i) {
     if (active_points(i) > 0.0) {
       units.state_scale(i) = std::max(std::sqrt(gram(i, i) / active_points(i)), kFloor);
     }
   }
-  const double points = gram(Columns::kOne, Columns::kOne);
+  const double points = gram(one, one);
   if (!(points > 0.0)) throw std::invalid_argument("compute_scaled_units: no pilot points");
-  units.action_scale =
-      std::max(std::sqrt(gram(Columns::kAction, Columns::kAction) / points), kFloor);
-  units.check();
+  const int action = columns.action_column();
+  units.action_scale = std::max(std::sqrt(gram(action, action) / points), kFloor);
+  units.check(state_dim);
   return units;
 }
 

@@ -7,19 +7,23 @@
 
 namespace l2o {
 
-/// Per-group scales D_g = diag(state_scale) and sigma_a; saved with the policy.
+/// Per-group scales D_g = diag(state_scale) and sigma_a; saved with the policy. The default is
+/// the identity on the paper's 76-dim state.
 struct ScaledUnits {
-  Eigen::VectorXd state_scale = Eigen::VectorXd::Ones(kStateDim);  ///< sigma_{g,0..75} > 0
+  Eigen::VectorXd state_scale = Eigen::VectorXd::Ones(kStateDim);  ///< sigma_{g,i} > 0
   double action_scale = 1.0;                                       ///< sigma_{a,g} > 0
 
-  /// Raw states (rows = points, 76 columns) to scaled units, in place.
+  /// Raw states (rows = points, state_scale.size() columns) to scaled units, in place.
   void scale_states(Eigen::Ref<Eigen::MatrixXd> states) const;
   /// Raw actions to scaled units, in place.
   void scale_actions(Eigen::Ref<Eigen::MatrixXd> actions) const;
-  /// Throws std::invalid_argument unless 76 positive finite state scales and a positive
+  /// Throws std::invalid_argument unless `state_dim` positive finite state scales and a positive
   /// finite action scale.
-  void check() const;
+  void check(int state_dim) const;
 };
+
+/// Identity units (raw data) for a state of dimension `state_dim`.
+ScaledUnits identity_units(int state_dim);
 
 /// Scales from TransitionStatistics accumulated on *raw* pilot data (the mean action in the
 /// action column): sigma_i = RMS of component i over the points of the steps where it is

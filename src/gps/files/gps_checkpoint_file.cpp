@@ -123,11 +123,11 @@ void write_policy_group(const Hdf5Group& parent, const std::string& name,
 }
 
 LinearGaussianPolicy read_policy_group(const Hdf5Group& parent, const std::string& name,
-                                       Index horizon) {
+                                       Index horizon, Index state_dim) {
   LinearGaussianPolicy psi;
   if (!parent.contains(name)) return psi;
   const Hdf5Group group = parent.open_group(name);
-  psi.gain = read_matrix(group, "gain", horizon, kStateDim);
+  psi.gain = read_matrix(group, "gain", horizon, state_dim);
   psi.bias = read_vector(group, "bias", horizon);
   psi.variance = read_vector(group, "variance", horizon);
   if (!(psi.variance.array() > 0.0).all() || !psi.variance.allFinite())
@@ -146,11 +146,11 @@ void write_dynamics(const Hdf5Group& parent, const LinearGaussianDynamics& d) {
   write_matrix(group, "initial_cov", d.initial_cov);
 }
 
-LinearGaussianDynamics read_dynamics(const Hdf5Group& parent, Index horizon) {
+LinearGaussianDynamics read_dynamics(const Hdf5Group& parent, Index horizon, Index state_dim) {
   LinearGaussianDynamics d;
   if (!parent.contains("previous_dynamics")) return d;
   const Hdf5Group group = parent.open_group("previous_dynamics");
-  const Index n = kStateDim;
+  const Index n = state_dim;
   d.transition = read_matrices(group, "transition", horizon - 1, n, n + 1);
   d.offset = read_vectors(group, "offset", horizon - 1, n);
   d.noise_cov = read_matrices(group, "noise_cov", horizon - 1, n, n);
@@ -162,16 +162,16 @@ LinearGaussianDynamics read_dynamics(const Hdf5Group& parent, Index horizon) {
 void write_cost(const Hdf5Group& parent, const QuadraticCost& c) {
   if (c.hessian.empty()) return;
   const Hdf5Group group = parent.create_group("previous_cost");
-  const Index z = kStateDim + 1;
+  const Index z = c.gradient.front().size();
   write_matrices(group, "hessian", c.hessian, z, z);
   write_vectors(group, "gradient", c.gradient, z);
 }
 
-QuadraticCost read_cost(const Hdf5Group& parent, Index horizon) {
+QuadraticCost read_cost(const Hdf5Group& parent, Index horizon, Index state_dim) {
   QuadraticCost c;
   if (!parent.contains("previous_cost")) return c;
   const Hdf5Group group = parent.open_group("previous_cost");
-  const Index z = kStateDim + 1;
+  const Index z = state_dim + 1;
   c.hessian = read_matrices(group, "hessian", horizon, z, z);
   c.gradient = read_vectors(group, "gradient", horizon, z);
   return c;
@@ -194,7 +194,8 @@ void write_group_state(const Hdf5Group& group, const GpsGroupState& g) {
 
 // `fitted`: the state is after iteration 0, which fixes the cost normaliser and leaves the
 // previous local model that step 6 of every later iteration needs (§10).
-GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, bool fitted) {
+GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index state_dim,
+                               bool fitted) {
   GpsGroupState g;
   g.eta = read_positive(group, "eta");
   g.step_multiplier = read_positive(group, "step_multiplier");
@@ -206,9 +207,9 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, bool fitte
   if (!fixed && !std::isnan(g.cost_normaliser))
     invalid(group, "cost_normaliser", "must be NaN (not fixed yet) or finite and > 0");
   g.units.action_scale = group.double_attribute("action_scale");
-  g.units.state_scale = read_vector(group, "state_scale", kStateDim);
+  g.units.state_scale = read_vector(group, "state_scale", state_dim);
   try {
-    g.units.check();
+    g.units.check(static_cast<int>(state_dim));
   } catch (const std::invalid_argument& e) {
     invalid(group, "state_scale", e.what());
   }
@@ -222,11 +223,12 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, bool fitte
                              "previous_dynamics", "previous_cost"})
       if (!group.contains(name))
         invalid(group, name, "missing (every checkpoint after iteration 0 has it)");
-  g.sampling_policy = read_policy_group(group, "sampling_policy", horizon);
-  g.previous_sampling_policy = read_policy_group(group, "previous_sampling_policy", horizon);
-  g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon);
-  g.previous_dynamics = read_dynamics(group, horizon);
-  g.previous_cost = read_cost(group, horizon);
+  g.sampling_policy = read_policy_group(group, "sampling_policy", horizon, state_dim);
+  g.previous_sampling_policy =
+      read_policy_group(group, "previous_sampling_policy", horizon, state_dim);
+  g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon, state_dim);
+  g.previous_dynamics = read_dynamics(group, horizon, state_dim);
+  g.previous_cost = read_cost(group, horizon, state_dim);
   return g;
 }
 
@@ -244,6 +246,7 @@ void write_gps_checkpoint(const Hdf5Group& group, const GpsCheckpoint& checkpoin
   group.set_attribute("iteration", static_cast<std::int64_t>(state.iteration));
   group.set_attribute("initial_alpha", state.initial_alpha);
   group.set_attribute("initial_beta", state.initial_beta);
+  group.set_attribute("previous_sample_cost", state.previous_sample_cost);
   group.set_attribute("best_score", checkpoint.best_score);
   group.set_attribute("best_iteration", static_cast<std::int64_t>(checkpoint.best_iteration));
   group.set_attribute("group_count", static_cast<std::int64_t>(state.groups.size()));
@@ -275,6 +278,10 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
     state.iteration = static_cast<int>(iteration);
     state.initial_alpha = group.double_attribute("initial_alpha");
     state.initial_beta = group.double_attribute("initial_beta");
+    state.previous_sample_cost = group.double_attribute("previous_sample_cost");
+    if (!(state.iteration >= 1 ? std::isfinite(state.previous_sample_cost)
+                               : std::isnan(state.previous_sample_cost)))
+      invalid(group, "previous_sample_cost", "must be NaN before iteration 1, else finite");
     checkpoint.best_score = group.double_attribute("best_score");
     const std::int64_t best_iteration = group.integer_attribute("best_iteration");
     if (best_iteration < -1 || best_iteration >= iteration)
@@ -285,9 +292,11 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
     std::size_t policies = 0;
     for (std::size_t g = 0; g < group_count; ++g) {
       const Hdf5Group sub = group.open_group(group_name(g));
-      state.groups.push_back(read_group_state(sub, horizon, state.iteration >= 1));
+      state.groups.push_back(
+          read_group_state(sub, horizon, state_dimension(params.features), state.iteration >= 1));
       if (sub.contains("policy")) {
-        state.policies.push_back(read_policy<float>(sub.open_group("policy"), params.policy));
+        state.policies.push_back(
+            read_policy<float>(sub.open_group("policy"), policy_params(params)));
         ++policies;
       }
     }

@@ -3,11 +3,11 @@
 // GpsState of §12 "State carried between iterations" plus the best evaluation score so far, so a
 // run resumes at step 1 of the next iteration bitwise as if uninterrupted. Every number is stored
 // exactly (doubles, int64); policies via policy_io (with Adam's state). Layout of the group:
-//   @method "gps", @seed, @iteration, @initial_alpha, @initial_beta, @best_score,
-//   @best_iteration, @group_count
+//   @method "gps", @seed, @iteration, @initial_alpha, @initial_beta, @previous_sample_cost,
+//   @best_score, @best_iteration, @group_count
 //   group_<g>/                     g = 0 .. group_count-1, in the Mlp's group order
 //     @eta, @step_multiplier, @cost_normaliser, @action_scale (sigma_a,g)
-//     state_scale [76], lambda [T], nu [T]
+//     state_scale [n], lambda [T], nu [T]   (n = 76, 78 with the adaptive features)
 //     sampling_policy/, previous_sampling_policy/, previous_linearisation/:
 //         gain [T, n], bias [T], variance [T]
 //     previous_dynamics/: transition [T-1, n, n+1], offset [T-1, n], noise_cov [T-1, n, n],

@@ -40,6 +40,8 @@ Hdf5Group write_gps_iteration_record(const Hdf5Group& parent, const GpsIteration
   group.set_attribute("evaluation_score", summary.evaluation.score);
   group.set_attribute("mean_initial_kl", summary.mean_initial_kl);
   group.set_attribute("mean_final_kl", summary.mean_final_kl);
+  group.set_attribute("predicted_improvement", summary.predicted_improvement);
+  group.set_attribute("realised_improvement", summary.realised_improvement);
   group.set_attribute("seconds_sampling", summary.seconds.sampling);
   group.set_attribute("seconds_fits", summary.seconds.fits);
   group.set_attribute("seconds_lqg", summary.seconds.lqg);

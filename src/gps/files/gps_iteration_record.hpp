@@ -9,7 +9,8 @@
 //   evaluation_scores [N_eval]  pi's test-time score per evaluation rollout (+inf: diverged)
 //   policy_mean_loss [G, U]     mean §8.4 loss of every policy update (U = R - 1 at i = 0, else R)
 //   policy_clipped_steps [G, U] Adam steps whose gradient norm was clipped
-//   @mean_sample_cost, @evaluation_score, @mean_initial_kl, @mean_final_kl
+//   @mean_sample_cost, @evaluation_score, @mean_initial_kl, @mean_final_kl,
+//   @predicted_improvement, @realised_improvement (issue 16 item 5; NaN at iteration 0)
 //   @seconds_sampling, @seconds_fits, @seconds_lqg, @seconds_policy_training,
 //   @seconds_evaluation, @seconds_communication   wall-clock seconds of the phases and of the
 //                               time inside MPI collectives (not reproducible; never compare)

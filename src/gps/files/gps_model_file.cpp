@@ -44,6 +44,8 @@ GpsModel read_gps_model(const Hdf5Group& group, const LstmPolicyParams& params) 
     throw InputError(group.where("features") + ": " + e.what() +
                      "; the model is damaged or from a newer l2o");
   }
+  LstmPolicyParams policy_params = params;
+  policy_params.input_size = observation_dimension(model.features);  // the trained observations
   const std::int64_t group_count = group.integer_attribute("group_count");
   if (group_count < 1 || group_count > kMaxModelGroups)
     throw InputError(group.where("group_count") + ": " + std::to_string(group_count) +
@@ -57,7 +59,7 @@ GpsModel read_gps_model(const Hdf5Group& group, const LstmPolicyParams& params) 
       if (earlier.role == role)
         throw InputError(sub.where("role") + ": \"" + role +
                          "\" repeats an earlier group's role; the model file is damaged");
-    GpsPolicy policy = read_policy_network<float>(sub, params);
+    GpsPolicy policy = read_policy_network<float>(sub, policy_params);
     if (!policy.weights().values().allFinite())
       throw InputError(sub.where("weights") + ": non-finite values; the model file is damaged");
     model.groups.push_back({std::move(role), std::move(policy)});

@@ -3,8 +3,8 @@
 // per-group LSTM policies of the best-scoring iteration as the test-time procedure needs them,
 // without training state (no Adam moments). Layout of the group:
 //   @method "psd", @group_count
-//   @features                 "paper" | "scale_free": the observations the policies read
-//   group_<g>/                g = 0 .. group_count-1, in the Mlp's group order
+//   @features                 "paper" | "scale_free" | "adaptive": the observations the policies
+//   read group_<g>/                g = 0 .. group_count-1, in the Mlp's group order
 //     @role                   the group's role ("layer1.weights", ...), which it acts on
 //     @hidden_size            int64, LSTM cells
 //     @action_scale           sigma_a,g

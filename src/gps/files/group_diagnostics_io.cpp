@@ -71,10 +71,13 @@ Hdf5Group write_group_diagnostics(const Hdf5Group& parent, int iteration,
               doubles(diagnostics, [](const D& d) { return d.actual_improvement; }));
   group.write("step_multiplier",
               doubles(diagnostics, [](const D& d) { return d.step_multiplier; }));
+  group.write("step_accepted", integers(diagnostics, [](const D& d) { return d.step_accepted; }));
   write_summaries(group, "gradient_r_squared", diagnostics, &D::gradient_r_squared);
   write_summaries(group, "cost_condition", diagnostics, &D::cost_condition);
   write_summaries(group, "dynamics_condition", diagnostics, &D::dynamics_condition);
   write_summaries(group, "linearisation_condition", diagnostics, &D::linearisation_condition);
+  write_summaries(group, "curvature", diagnostics, &D::curvature);
+  write_summaries(group, "own_step_response", diagnostics, &D::own_step_response);
   return group;
 }
 

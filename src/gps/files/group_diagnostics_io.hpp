@@ -12,8 +12,10 @@ namespace l2o {
 /// group, in the order given: datasets `group` and `dgd_iterations` (int64), `dgd_converged`
 /// and `constraint_slack` (int64 0/1), `eta`, `kl_bound`, `trust_region_kl`,
 /// `policy_kl_before`, `policy_kl_after`, `predicted_improvement`, `actual_improvement`,
-/// `step_multiplier` (double, NaN = not computed this iteration), and per step-series summary
-/// (`gradient_r_squared`, `cost_condition`, `dynamics_condition`, `linearisation_condition`) a
+/// `step_multiplier` (double, NaN = not computed this iteration), `step_accepted` (int64 0/1; 0:
+/// global step control rejected psi-hat), and per step-series summary
+/// (`gradient_r_squared`, `cost_condition`, `dynamics_condition`, `linearisation_condition`,
+/// `curvature`, `own_step_response`) a
 /// groups x 6 dataset with columns min, median, mean, max, argmin, argmax (named by the
 /// attribute `summary_columns`).
 /// Throws std::invalid_argument if the entries are not all of `iteration`.

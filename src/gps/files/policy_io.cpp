@@ -63,8 +63,8 @@ LstmPolicy<Scalar> read_policy_network(const Hdf5Group& group, LstmPolicyParams 
   }
   params.hidden_size = hidden_size;
   PolicyConstants constants;
-  constants.normalisation.scale = read_vector(group, "observation_scale", kObservationDim);
-  constants.normalisation.offset = read_vector(group, "observation_offset", kObservationDim);
+  constants.normalisation.scale = read_vector(group, "observation_scale", params.input_size);
+  constants.normalisation.offset = read_vector(group, "observation_offset", params.input_size);
   constants.action_scale = group.double_attribute("action_scale");
   try {
     constants.check();

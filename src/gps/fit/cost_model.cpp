@@ -21,8 +21,6 @@ void CostModelParams::check() const {
 
 namespace {
 
-using Columns = TransitionStatistics;
-
 struct GradientModel {
   Eigen::VectorXd weights;  // on the active components, then w_0 last
   double r_squared = 0.0;
@@ -31,13 +29,15 @@ struct GradientModel {
 
 // §4 item 1: ridge regression of g on [s|A(t); 1] over the window's points; no ridge on w_0.
 GradientModel fit_gradient_model(const Eigen::MatrixXd& gram, const std::vector<int>& state,
-                                 double ridge) {
+                                 double ridge, const TransitionStatistics& columns) {
+  const int one = columns.one_column();
+  const int gradient = columns.gradient_column();
   std::vector<int> regressors = state;
-  regressors.push_back(Columns::kOne);
+  regressors.push_back(one);
   const auto n = static_cast<Eigen::Index>(regressors.size());
-  const double points = gram(Columns::kOne, Columns::kOne);
+  const double points = gram(one, one);
   const Eigen::MatrixXd normal = gram(regressors, regressors);
-  const Eigen::VectorXd rhs = gram(regressors, Columns::kGradient);
+  const Eigen::VectorXd rhs = gram(regressors, gradient);
   Eigen::MatrixXd ridged = normal;
   ridged.diagonal().head(n - 1).array() += ridge * points;
   const Eigen::LLT<Eigen::MatrixXd> llt(ridged);
@@ -48,8 +48,8 @@ GradientModel fit_gradient_model(const Eigen::MatrixXd& gram, const std::vector<
   model.weights = llt.solve(rhs);
   model.rcond = llt.rcond();
   // R^2 = 1 - SSE/SST with SSE = sum g^2 - 2 w^T b + w^T N w (unridged N).
-  const double sum_g2 = gram(Columns::kGradient, Columns::kGradient);
-  const double sum_g = gram(Columns::kGradient, Columns::kOne);
+  const double sum_g2 = gram(gradient, gradient);
+  const double sum_g = gram(gradient, one);
   const double sse =
       sum_g2 - 2.0 * model.weights.dot(rhs) + model.weights.dot(normal * model.weights);
   const double sst = sum_g2 - sum_g * sum_g / points;
@@ -68,24 +68,27 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
   }
   const int horizon = statistics.horizon();
   const MomentSums& sums = statistics.sums();
-  CostModelFit fit{QuadraticCost(kStateDim, horizon), RowMajorMatrixXd::Zero(horizon, kStateDim),
-                   Eigen::VectorXd::Zero(horizon),    Eigen::VectorXd::Zero(horizon),
-                   Eigen::VectorXd::Zero(horizon),    Eigen::VectorXd::Zero(horizon),
+  const int n = statistics.state_dim();  // also the index of the action in [s; a]
+  const int action = statistics.action_column();
+  const int one = statistics.one_column();
+  CostModelFit fit{QuadraticCost(n, horizon),      RowMajorMatrixXd::Zero(horizon, n),
+                   Eigen::VectorXd::Zero(horizon), Eigen::VectorXd::Zero(horizon),
+                   Eigen::VectorXd::Zero(horizon), Eigen::VectorXd::Zero(horizon),
                    Eigen::VectorXd::Zero(horizon)};
-  const int p = Columns::kUColumns;
+  const int p = sums.u_columns();
 
   parallel_for_steps(horizon, [&](int t) {
-    const std::vector<int> state = active_set(t);
+    const std::vector<int> state = active_set(t, n);
     const auto n_state = static_cast<Eigen::Index>(state.size());
     Eigen::MatrixXd gram(p, p);
-    Eigen::MatrixXd cross(Columns::kVColumns, p);
+    Eigen::MatrixXd cross(sums.v_columns(), p);
 
     // 1. Gradient model on W^c_t (every point in it has A(t') containing A(t)).
     sums.gram(std::max(t - params.gradient_window, last_activation_time(t)),
               std::min(t + params.gradient_window, horizon - 1), gram);
     GradientModel model;
     try {
-      model = fit_gradient_model(gram, state, params.ridge);
+      model = fit_gradient_model(gram, state, params.ridge, statistics);
     } catch (const std::domain_error& error) {
       throw FitError("cost fit", context, t, error.what());
     }
@@ -97,27 +100,26 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
     const int last = std::min(t + params.curvature_window, horizon - 1);
     sums.gram(first, last, gram);
     sums.cross(first, last, cross);
-    const double sum_a2 = gram(Columns::kAction, Columns::kAction);
-    const double sum_a_dg = cross(Columns::kNextGradient, Columns::kAction) -
-                            gram(Columns::kGradient, Columns::kAction);
+    const double sum_a2 = gram(action, action);
+    const double sum_a_dg = cross(statistics.next_gradient_column(), action) -
+                            gram(statistics.gradient_column(), action);
     const double h = sum_a2 > 0.0 ? std::max(0.0, sum_a_dg / (action_scale * sum_a2)) : 0.0;
 
     // 3. Per-step cost in scaled units: gamma kappa [sigma_a a (w^T s + w0) + h sigma_a^2 a^2 / 2].
     const double weight = normaliser * static_cast<double>(horizon - t) / horizon;
     Eigen::MatrixXd& hessian = fit.cost.hessian[t];
-    hessian(state, kStateDim) = weight * action_scale * w;
-    hessian(kStateDim, state) = hessian(state, kStateDim).transpose();
-    hessian(kStateDim, kStateDim) = weight * action_scale * action_scale * h;
-    fit.cost.gradient[t](kStateDim) = weight * action_scale * w0;
+    hessian(state, n) = weight * action_scale * w;
+    hessian(n, state) = hessian(state, n).transpose();
+    hessian(n, n) = weight * action_scale * action_scale * h;
+    fit.cost.gradient[t](n) = weight * action_scale * w0;
 
     // Mean of l~_t over the points of step t alone (for gamma_g, §4 item 4).
     sums.gram(t, t, gram);
-    const double step_points = gram(Columns::kOne, Columns::kOne);
+    const double step_points = gram(one, one);
     const double sum_cost =
-        weight * (action_scale * (w.dot(gram(state, Columns::kAction)) +
-                                  w0 * gram(Columns::kAction, Columns::kOne)) +
-                  0.5 * h * action_scale * action_scale * gram(Columns::kAction, Columns::kAction));
-    if (!hessian.allFinite() || !std::isfinite(fit.cost.gradient[t](kStateDim)) ||
+        weight * (action_scale * (w.dot(gram(state, action)) + w0 * gram(action, one)) +
+                  0.5 * h * action_scale * action_scale * gram(action, action));
+    if (!hessian.allFinite() || !std::isfinite(fit.cost.gradient[t](n)) ||
         !std::isfinite(sum_cost)) {
       throw FitError("cost fit", context, t, "non-finite C_t, d_t or step cost");
     }

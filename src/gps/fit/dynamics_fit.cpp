@@ -24,17 +24,17 @@ void DynamicsFitParams::check() const {
 
 namespace {
 
-using Columns = TransitionStatistics;
-
 // Moments of y = [s_t|I; a_t; s_{t+1}|I'] over steps first..last (gps-spec.md §5.1 step 1).
 // s_{t+1} s_{t+1}^T of step t is the Gram of step t+1 (same recorded points).
-GaussianMoments transition_moments(const MomentSums& sums, int first, int last,
+GaussianMoments transition_moments(const TransitionStatistics& statistics, int first, int last,
                                    const std::vector<int>& regressors,
                                    const std::vector<int>& next_state) {
-  const int p = Columns::kUColumns;
+  const MomentSums& sums = statistics.sums();
+  const int p = sums.u_columns();
+  const int one = statistics.one_column();
   Eigen::MatrixXd gram(p, p);
   Eigen::MatrixXd next_gram(p, p);
-  Eigen::MatrixXd cross(Columns::kVColumns, p);
+  Eigen::MatrixXd cross(sums.v_columns(), p);
   sums.gram(first, last, gram);
   sums.gram(first + 1, last + 1, next_gram);
   sums.cross(first, last, cross);
@@ -42,21 +42,21 @@ GaussianMoments transition_moments(const MomentSums& sums, int first, int last,
   const auto ns = static_cast<Eigen::Index>(next_state.size());
   Eigen::VectorXd sum(nu + ns);
   Eigen::MatrixXd outer(nu + ns, nu + ns);
-  sum.head(nu) = gram(regressors, Columns::kOne);
-  sum.tail(ns) = cross(next_state, Columns::kOne);
+  sum.head(nu) = gram(regressors, one);
+  sum.tail(ns) = cross(next_state, one);
   outer.topLeftCorner(nu, nu) = gram(regressors, regressors);
   outer.bottomLeftCorner(ns, nu) = cross(next_state, regressors);
   outer.topRightCorner(nu, ns) = outer.bottomLeftCorner(ns, nu).transpose();
   outer.bottomRightCorner(ns, ns) = next_gram(next_state, next_state);
-  return moments_from_sums(sum, outer, gram(Columns::kOne, Columns::kOne));
+  return moments_from_sums(sum, outer, gram(one, one));
 }
 
-// The entries of full 153-dim moments over [s_t; a_t; s_{t+1}] at y = [s_t|I; a_t; s_{t+1}|I']
-// (gps-spec.md §5.4: "restrict to the active indices"); a_t is state index kAction = 76 of y.
+// The entries of full (2n+1)-dim moments over [s_t; a_t; s_{t+1}] at y = [s_t|I; a_t; s_{t+1}|I']
+// (gps-spec.md §5.4: "restrict to the active indices"); a_t is index n of y.
 GaussianMoments restrict_prior(const GaussianMoments& full, const std::vector<int>& regressors,
-                               const std::vector<int>& next_state) {
+                               const std::vector<int>& next_state, int state_dim) {
   std::vector<int> indices = regressors;
-  for (int i : next_state) indices.push_back(kStateDim + 1 + i);
+  for (int i : next_state) indices.push_back(state_dim + 1 + i);
   return {full.mean(indices), full.covariance(indices, indices), full.count};
 }
 
@@ -70,16 +70,18 @@ Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance) {
   return 0.5 * (result + result.transpose());
 }
 
-void fit_initial_state(const MomentSums& sums, double variance_floor, const FitContext& context,
-                       LinearGaussianDynamics& dynamics) {
-  const int p = Columns::kUColumns;
+void fit_initial_state(const TransitionStatistics& statistics, double variance_floor,
+                       const FitContext& context, LinearGaussianDynamics& dynamics) {
+  const int p = statistics.sums().u_columns();
+  const int n = statistics.state_dim();
+  const int one = statistics.one_column();
   Eigen::MatrixXd gram(p, p);
-  sums.gram(0, 0, gram);
-  const double count = gram(Columns::kOne, Columns::kOne);
+  statistics.sums().gram(0, 0, gram);
+  const double count = gram(one, one);
   if (!(count > 0.0)) throw FitError("initial state fit", context, 0, "no recorded points");
-  dynamics.initial_mean = gram.col(Columns::kOne).head(kStateDim) / count;
+  dynamics.initial_mean = gram.col(one).head(n) / count;
   dynamics.initial_cov.setZero();
-  for (int i : active_set(0)) {  // §5.2: diagonal on A(0) only
+  for (int i : active_set(0, n)) {  // §5.2: diagonal on A(0) only
     const double mean = dynamics.initial_mean(i);
     dynamics.initial_cov(i, i) = std::max(gram(i, i) / count - mean * mean, variance_floor);
   }
@@ -99,37 +101,39 @@ DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsF
   if (use_gmm != (gmm_prior != nullptr)) {
     throw std::invalid_argument("fit_dynamics: GMM prior moments are given iff prior == gmm");
   }
+  const int n = statistics.state_dim();
+  const Eigen::Index point_dim = transition_point_dim(n);
   if (use_gmm) {
     bool consistent = static_cast<int>(gmm_prior->size()) == horizon - 1;
     for (const GaussianMoments& moments : *gmm_prior) {
-      consistent = consistent && moments.mean.size() == kTransitionPointDim &&
-                   moments.covariance.rows() == kTransitionPointDim &&
-                   moments.covariance.cols() == kTransitionPointDim;
+      consistent = consistent && moments.mean.size() == point_dim &&
+                   moments.covariance.rows() == point_dim && moments.covariance.cols() == point_dim;
     }
     if (!consistent) {
-      throw std::invalid_argument("fit_dynamics: GMM prior needs T-1 moments of dimension 153");
+      throw std::invalid_argument("fit_dynamics: GMM prior needs T-1 moments of dimension " +
+                                  std::to_string(point_dim));
     }
   }
-  const MomentSums& sums = statistics.sums();
-  DynamicsFit fit{LinearGaussianDynamics(kStateDim, horizon), Eigen::VectorXd(horizon - 1),
+  DynamicsFit fit{LinearGaussianDynamics(n, horizon), Eigen::VectorXd(horizon - 1),
                   Eigen::VectorXd(horizon - 1)};
-  fit_initial_state(sums, params.initial_variance_floor, context, fit.dynamics);
+  fit_initial_state(statistics, params.initial_variance_floor, context, fit.dynamics);
 
   parallel_for_steps(horizon - 1, [&](int t) {
-    const std::vector<int> state = active_set(t);
-    const std::vector<int> next_state = active_set(t + 1);
+    const std::vector<int> state = active_set(t, n);
+    const std::vector<int> next_state = active_set(t + 1, n);
     std::vector<int> regressors = state;
-    regressors.push_back(Columns::kAction);
+    regressors.push_back(statistics.action_column());
     const auto nu = static_cast<Eigen::Index>(regressors.size());
 
     // Prior window: every component used is active at every step of it (§5.1 step 2).
     const int first =
         std::max({t - params.window, last_activation_time(t), last_activation_time(t + 1) - 1});
     const int last = std::min(t + params.window, horizon - 2);
-    const GaussianMoments empirical = transition_moments(sums, t, t, regressors, next_state);
+    const GaussianMoments empirical = transition_moments(statistics, t, t, regressors, next_state);
     const GaussianMoments prior =
-        use_gmm ? restrict_prior((*gmm_prior)[static_cast<std::size_t>(t)], regressors, next_state)
-                : transition_moments(sums, first, last, regressors, next_state);
+        use_gmm
+            ? restrict_prior((*gmm_prior)[static_cast<std::size_t>(t)], regressors, next_state, n)
+            : transition_moments(statistics, first, last, regressors, next_state);
 
     ConditionalGaussian regression;
     try {
@@ -141,10 +145,10 @@ DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsF
     if (!regression.gain.allFinite() || !regression.offset.allFinite() || !noise.allFinite()) {
       throw FitError("dynamics fit", context, t, "non-finite [A B], c or F");
     }
-    // §5.1 step 5: embed into the full 76-dim arrays; inactive rows/columns stay 0.
+    // §5.1 step 5: embed into the full n-dim arrays; inactive rows/columns stay 0.
     Eigen::MatrixXd& transition = fit.dynamics.transition[t];
     transition(next_state, state) = regression.gain.leftCols(nu - 1);
-    transition(next_state, kStateDim) = regression.gain.col(nu - 1);
+    transition(next_state, n) = regression.gain.col(nu - 1);
     fit.dynamics.offset[t](next_state) = regression.offset;
     fit.dynamics.noise_cov[t](next_state, next_state) = noise;
     fit.input_rcond(t) = regression.input_rcond;

@@ -143,20 +143,28 @@ std::uint64_t stream_index(int value) {
   return static_cast<std::uint64_t>(value);
 }
 
+// State dimension n of the records (of their first state matrix; records_horizon checks the rest).
+int records_state_dim(const std::vector<const GroupRolloutRecord*>& records) {
+  if (records.empty() || records.front()->states.empty()) {
+    throw std::invalid_argument("GMM dynamics prior: no records");
+  }
+  return static_cast<int>(records.front()->states.front().cols());
+}
+
 // Common horizon T of the records; throws std::invalid_argument on inconsistent shapes.
 int records_horizon(const std::vector<const GroupRolloutRecord*>& records) {
-  if (records.empty()) throw std::invalid_argument("GMM dynamics prior: no records");
+  const int state_dim = records_state_dim(records);
   const auto horizon = static_cast<int>(records.front()->states.size());
   for (const GroupRolloutRecord* record : records) {
     bool consistent =
         static_cast<int>(record->states.size()) == horizon && record->actions.cols() == horizon;
     for (const Eigen::MatrixXd& states : record->states) {
       consistent =
-          consistent && states.rows() == record->actions.rows() && states.cols() == kStateDim;
+          consistent && states.rows() == record->actions.rows() && states.cols() == state_dim;
     }
     if (!consistent) {
       throw std::invalid_argument(
-          "GMM dynamics prior: records need T states of P x 76 and P x T actions, same T");
+          "GMM dynamics prior: records need T states of P x n and P x T actions, same T and n");
     }
   }
   return horizon;
@@ -167,10 +175,11 @@ void write_transition_point(const GroupRolloutRecord& record, int t, Eigen::Inde
                             const std::vector<int>& state, const std::vector<int>& next_state,
                             Eigen::MatrixXd& out, Eigen::Index row) {
   out.row(row).setZero();
+  const auto state_dim = record.states[static_cast<std::size_t>(t)].cols();
   for (int i : state) out(row, i) = record.states[static_cast<std::size_t>(t)](j, i);
-  out(row, kStateDim) = record.actions(j, t);
+  out(row, state_dim) = record.actions(j, t);
   for (int i : next_state) {
-    out(row, kStateDim + 1 + i) = record.states[static_cast<std::size_t>(t) + 1](j, i);
+    out(row, state_dim + 1 + i) = record.states[static_cast<std::size_t>(t) + 1](j, i);
   }
 }
 
@@ -247,11 +256,12 @@ GmmFit fit_gmm(const Eigen::Ref<const Eigen::MatrixXd>& points, int clusters, Ra
 Eigen::MatrixXd transition_points(const std::vector<const GroupRolloutRecord*>& records, int t) {
   const int horizon = records_horizon(records);
   if (t < 0 || t > horizon - 2) throw std::invalid_argument("transition_points: t out of range");
-  const std::vector<int> state = active_set(t);
-  const std::vector<int> next_state = active_set(t + 1);
+  const int state_dim = records_state_dim(records);
+  const std::vector<int> state = active_set(t, state_dim);
+  const std::vector<int> next_state = active_set(t + 1, state_dim);
   Eigen::Index rows = 0;
   for (const GroupRolloutRecord* record : records) rows += record->actions.rows();
-  Eigen::MatrixXd points(rows, kTransitionPointDim);
+  Eigen::MatrixXd points(rows, transition_point_dim(state_dim));
   Eigen::Index row = 0;
   for (const GroupRolloutRecord* record : records) {
     for (Eigen::Index j = 0; j < record->actions.rows(); ++j) {
@@ -267,13 +277,14 @@ Eigen::MatrixXd subsample_transition_points(const std::vector<const GroupRollout
   Eigen::Index total = 0;
   for (const GroupRolloutRecord* record : records) total += record->actions.rows() * (horizon - 1);
   const Eigen::Index selected = std::min(std::max<Eigen::Index>(max_points, 0), total);
-  Eigen::MatrixXd points(selected, kTransitionPointDim);
+  const int state_dim = records_state_dim(records);
+  Eigen::MatrixXd points(selected, transition_point_dim(state_dim));
   // Selection sampling (Knuth, TAOCP vol. 2, Alg. 3.4.2 S): every subset equally likely.
   Eigen::Index seen = 0;
   Eigen::Index taken = 0;
   for (int t = 0; t + 1 < horizon && taken < selected; ++t) {
-    const std::vector<int> state = active_set(t);
-    const std::vector<int> next_state = active_set(t + 1);
+    const std::vector<int> state = active_set(t, state_dim);
+    const std::vector<int> next_state = active_set(t + 1, state_dim);
     for (const GroupRolloutRecord* record : records) {
       for (Eigen::Index j = 0; j < record->actions.rows() && taken < selected; ++j, ++seen) {
         if (static_cast<double>(total - seen) * random.uniform() <

@@ -1,6 +1,6 @@
 #pragma once
 // The optional GMM prior of the dynamics fit (gps-spec.md §5.4; [GPS] `DynamicsPriorGMM`,
-// `utility/gmm.py`): a Gaussian mixture over the full 153-dim transition points
+// `utility/gmm.py`): a Gaussian mixture over the full (2n+1)-dim (153 for n = 76) transition points
 // y = [s_t; a_t; s_{t+1}] of all time steps, fitted by EM, whose responsibilities on the points of
 // one step t give that step's NIW prior moments (mu_0, Sigma_0).
 #include <Eigen/Core>
@@ -14,8 +14,10 @@
 
 namespace l2o {
 
-/// Dimension of a transition point y = [s_t (76); a_t; s_{t+1} (76)]; a_t sits at index 76.
-inline constexpr int kTransitionPointDim = 2 * kStateDim + 1;
+/// Dimension of a transition point y = [s_t (n); a_t; s_{t+1} (n)]; a_t sits at index n.
+constexpr Eigen::Index transition_point_dim(int state_dim) {
+  return 2 * Eigen::Index{state_dim} + 1;
+}
 
 /// A Gaussian mixture sum_k w_k N(mu_k, Sigma_k).
 struct GaussianMixture {

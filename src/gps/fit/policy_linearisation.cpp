@@ -23,15 +23,13 @@ void PolicyLinearisationParams::check() const {
 
 namespace {
 
-using Columns = PolicyStatistics;
-
 // Moments of y = [s|A(t); mu] over steps first..last.
-GaussianMoments policy_moments(const MomentSums& sums, int first, int last,
+GaussianMoments policy_moments(const PolicyStatistics& statistics, int first, int last,
                                const std::vector<int>& variables) {
-  Eigen::MatrixXd gram(Columns::kUColumns, Columns::kUColumns);
-  sums.gram(first, last, gram);
-  return moments_from_sums(gram(variables, Columns::kOne), gram(variables, variables),
-                           gram(Columns::kOne, Columns::kOne));
+  const int one = statistics.one_column();
+  Eigen::MatrixXd gram(statistics.sums().u_columns(), statistics.sums().u_columns());
+  statistics.sums().gram(first, last, gram);
+  return moments_from_sums(gram(variables, one), gram(variables, variables), gram(one, one));
 }
 
 }  // namespace
@@ -41,16 +39,16 @@ PolicyLinearisationFit fit_policy_linearisation(const PolicyStatistics& statisti
                                                 const FitContext& context) {
   params.check();
   const int horizon = statistics.horizon();
-  PolicyLinearisationFit fit{LinearGaussianPolicy(kStateDim, horizon),
-                             Eigen::VectorXd::Zero(horizon)};
+  const int n = statistics.state_dim();
+  PolicyLinearisationFit fit{LinearGaussianPolicy(n, horizon), Eigen::VectorXd::Zero(horizon)};
   parallel_for_steps(horizon, [&](int t) {
-    const std::vector<int> state = active_set(t);
+    const std::vector<int> state = active_set(t, n);
     std::vector<int> variables = state;
-    variables.push_back(Columns::kPolicyMean);
+    variables.push_back(statistics.policy_mean_column());
     const auto n_state = static_cast<Eigen::Index>(state.size());
-    const GaussianMoments empirical = policy_moments(statistics.sums(), t, t, variables);
+    const GaussianMoments empirical = policy_moments(statistics, t, t, variables);
     const GaussianMoments prior =
-        policy_moments(statistics.sums(), std::max(t - params.window, last_activation_time(t)),
+        policy_moments(statistics, std::max(t - params.window, last_activation_time(t)),
                        std::min(t + params.window, horizon - 1), variables);
     ConditionalGaussian regression;
     try {

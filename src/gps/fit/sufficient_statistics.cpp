@@ -201,15 +201,16 @@ void accumulate_steps(MomentSums& sums, Eigen::Index points, const Fill& fill) {
   }
 }
 
-void check_states(const std::vector<Eigen::MatrixXd>& states, int horizon, Eigen::Index points) {
+void check_states(const std::vector<Eigen::MatrixXd>& states, int horizon, Eigen::Index points,
+                  int state_dim) {
   if (static_cast<int>(states.size()) != horizon) {
     throw std::invalid_argument("sufficient statistics: need " + std::to_string(horizon) +
                                 " state matrices, got " + std::to_string(states.size()));
   }
   for (const auto& s : states) {
-    if (s.rows() != points || s.cols() != kStateDim) {
+    if (s.rows() != points || s.cols() != state_dim) {
       throw std::invalid_argument("sufficient statistics: every state matrix must be " +
-                                  std::to_string(points) + " x 76");
+                                  std::to_string(points) + " x " + std::to_string(state_dim));
     }
   }
 }
@@ -219,7 +220,8 @@ void check_states(const std::vector<Eigen::MatrixXd>& states, int horizon, Eigen
 void TransitionStatistics::add_rollout(const GroupRolloutRecord& record) {
   const int horizon = sums_.steps();
   const Eigen::Index points = record.actions.rows();
-  check_states(record.states, horizon, points);
+  const int n = state_dim();
+  check_states(record.states, horizon, points, n);
   if (record.actions.cols() != horizon || record.true_gradients.rows() != points ||
       record.true_gradients.cols() != horizon + 1) {
     throw std::invalid_argument(
@@ -227,16 +229,16 @@ void TransitionStatistics::add_rollout(const GroupRolloutRecord& record) {
         "P x (T+1)");
   }
   accumulate_steps(sums_, points, [&](int t, Eigen::MatrixXd& u, Eigen::MatrixXd& v) {
-    u.leftCols(kStateDim) = record.states[t];
-    u.col(kAction) = record.actions.col(t);
-    u.col(kGradient) = record.true_gradients.col(t);
-    u.col(kOne).setOnes();
+    u.leftCols(n) = record.states[t];
+    u.col(action_column()) = record.actions.col(t);
+    u.col(gradient_column()) = record.true_gradients.col(t);
+    u.col(one_column()).setOnes();
     if (t + 1 < horizon) {
-      v.leftCols(kStateDim) = record.states[t + 1];
+      v.leftCols(n) = record.states[t + 1];
     } else {
-      v.leftCols(kStateDim).setZero();  // s_T is not recorded
+      v.leftCols(n).setZero();  // s_T is not recorded
     }
-    v.col(kNextGradient) = record.true_gradients.col(t + 1);
+    v.col(next_gradient_column()) = record.true_gradients.col(t + 1);
   });
 }
 
@@ -244,14 +246,15 @@ void PolicyStatistics::add_rollout(const std::vector<Eigen::MatrixXd>& states,
                                    const Eigen::MatrixXd& policy_means) {
   const int horizon = sums_.steps();
   const Eigen::Index points = policy_means.rows();
-  check_states(states, horizon, points);
+  const int n = state_dim();
+  check_states(states, horizon, points, n);
   if (policy_means.cols() != horizon) {
     throw std::invalid_argument("PolicyStatistics: policy means must be P x T");
   }
   accumulate_steps(sums_, points, [&](int t, Eigen::MatrixXd& u, Eigen::MatrixXd&) {
-    u.leftCols(kStateDim) = states[t];
-    u.col(kPolicyMean) = policy_means.col(t);
-    u.col(kOne).setOnes();
+    u.leftCols(n) = states[t];
+    u.col(policy_mean_column()) = policy_means.col(t);
+    u.col(one_column()).setOnes();
   });
 }
 

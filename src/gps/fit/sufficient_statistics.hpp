@@ -70,32 +70,37 @@ class MomentSums {
 };
 
 /// Recorded data of one rollout for one group (gps-spec.md §3.3), states and actions in scaled
-/// units (§3.2; raw for the pilot rollouts that define the scales), true gradients raw.
+/// units (§3.2; raw for the pilot rollouts that define the scales), true gradients raw. n = 76
+/// (78 with the adaptive features), m = 3 (5).
 struct GroupRolloutRecord {
-  std::vector<Eigen::MatrixXd> states;        ///< T matrices P x 76: s_{j,t} of the recorded j
+  std::vector<Eigen::MatrixXd> states;        ///< T matrices P x n: s_{j,t} of the recorded j
   Eigen::MatrixXd actions;                    ///< P x T: a_{j,t}
   Eigen::MatrixXd true_gradients;             ///< P x (T+1): g_{t,j} of the cost set, t = 0..T
-  std::vector<Eigen::MatrixXd> observations;  ///< T matrices P x 3: o_{j,t} (§2.3), for pi
+  std::vector<Eigen::MatrixXd> observations;  ///< T matrices P x m: o_{j,t} (§2.3), for pi
   std::vector<Eigen::Index> coordinates;      ///< P sorted indices j within the group (R_{n,g})
 };
 
-/// Statistics for the dynamics (§5) and cost (§4) fits: U = [s (76), a, g, 1] at step t,
-/// V = [s_{t+1} (76), g_{t+1}] (s_T does not exist: zero at t = T-1).
+/// Statistics for the dynamics (§5) and cost (§4) fits of an n-dim state: U = [s (n), a, g, 1]
+/// at step t, V = [s_{t+1} (n), g_{t+1}] (s_T does not exist: zero at t = T-1).
 class TransitionStatistics {
  public:
-  static constexpr int kAction = kStateDim;        ///< U column of a_t
-  static constexpr int kGradient = kStateDim + 1;  ///< U column of g_t
-  static constexpr int kOne = kStateDim + 2;       ///< U column of the constant 1
-  static constexpr int kUColumns = kStateDim + 3;  ///< p
-  static constexpr int kNextGradient = kStateDim;  ///< V column of g_{t+1}
-  static constexpr int kVColumns = kStateDim + 1;  ///< q
-
-  /// Empty statistics for horizon T.
-  explicit TransitionStatistics(int horizon) : sums_(horizon, kUColumns, kVColumns) {}
+  /// Empty statistics for horizon T and state dimension n (the paper's 76 by default).
+  explicit TransitionStatistics(int horizon, int state_dim = kStateDim)
+      : sums_(horizon, state_dim + 3, state_dim + 1) {}
   /// Adds one rollout's recorded points (OpenMP over time steps; result thread-independent).
   void add_rollout(const GroupRolloutRecord& record);
   /// Horizon T.
   [[nodiscard]] int horizon() const { return sums_.steps(); }
+  /// State dimension n.
+  [[nodiscard]] int state_dim() const { return sums_.u_columns() - 3; }
+  /// U column of a_t.
+  [[nodiscard]] int action_column() const { return state_dim(); }
+  /// U column of g_t.
+  [[nodiscard]] int gradient_column() const { return state_dim() + 1; }
+  /// U column of the constant 1.
+  [[nodiscard]] int one_column() const { return state_dim() + 2; }
+  /// V column of g_{t+1}.
+  [[nodiscard]] int next_gradient_column() const { return state_dim(); }
   /// The sums, for reduction (serialize / merge) and for the fits.
   [[nodiscard]] const MomentSums& sums() const { return sums_; }
   /// Mutable sums, for the reduction layer.
@@ -105,19 +110,23 @@ class TransitionStatistics {
   MomentSums sums_;
 };
 
-/// Statistics for the policy linearisation (§6): U = [s (76), mu^pi / sigma_a, 1], no V.
+/// Statistics for the policy linearisation (§6) of an n-dim state: U = [s (n), mu^pi / sigma_a,
+/// 1], no V.
 class PolicyStatistics {
  public:
-  static constexpr int kPolicyMean = kStateDim;  ///< U column of the scaled LSTM mean
-  static constexpr int kOne = kStateDim + 1;     ///< U column of the constant 1
-  static constexpr int kUColumns = kStateDim + 2;
-
-  /// Empty statistics for horizon T.
-  explicit PolicyStatistics(int horizon) : sums_(horizon, kUColumns, 0) {}
+  /// Empty statistics for horizon T and state dimension n (the paper's 76 by default).
+  explicit PolicyStatistics(int horizon, int state_dim = kStateDim)
+      : sums_(horizon, state_dim + 2, 0) {}
   /// Adds one rollout: `states` as in GroupRolloutRecord, `policy_means` P x T (scaled).
   void add_rollout(const std::vector<Eigen::MatrixXd>& states, const Eigen::MatrixXd& policy_means);
   /// Horizon T.
   [[nodiscard]] int horizon() const { return sums_.steps(); }
+  /// State dimension n.
+  [[nodiscard]] int state_dim() const { return sums_.u_columns() - 2; }
+  /// U column of the scaled LSTM mean.
+  [[nodiscard]] int policy_mean_column() const { return state_dim(); }
+  /// U column of the constant 1.
+  [[nodiscard]] int one_column() const { return state_dim() + 1; }
   /// The sums, for reduction and for the fit.
   [[nodiscard]] const MomentSums& sums() const { return sums_; }
   /// Mutable sums, for the reduction layer.

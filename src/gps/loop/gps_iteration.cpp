@@ -14,11 +14,13 @@
 #include "gps/features/observation_normalisation.hpp"
 #include "gps/fit/cost_model.hpp"
 #include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/own_step_response.hpp"
 #include "gps/fit/policy_linearisation.hpp"
 #include "gps/fit/statistics_reduction.hpp"
 #include "gps/fit/sufficient_statistics.hpp"
 #include "gps/loop/badmm_dual_update.hpp"
 #include "gps/loop/badmm_policy_targets.hpp"
+#include "gps/loop/global_step_control.hpp"
 #include "gps/loop/group_state_exchange.hpp"
 #include "gps/loop/initial_controller.hpp"
 #include "gps/loop/rollout_recorder.hpp"
@@ -114,8 +116,9 @@ std::vector<Eigen::MatrixXd> teacher_forced(GpsPolicy& policy, const GroupSample
 
 /// This rank's partial statistics for pi-bar (§6), formed per rollout in rollout order.
 PolicyStatistics linearisation_statistics(const GroupSamples& samples,
-                                          const std::vector<Eigen::MatrixXd>& means, int horizon) {
-  PolicyStatistics statistics(horizon);
+                                          const std::vector<Eigen::MatrixXd>& means, int horizon,
+                                          int state_dim) {
+  PolicyStatistics statistics(horizon, state_dim);
   for (std::size_t n = 0; n < means.size(); ++n) {
     statistics.add_rollout(samples.records[n]->states, means[n]);
   }
@@ -215,6 +218,7 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
   for (const double cost : summary.sample_costs) {
     summary.mean_sample_cost += cost / params.rollouts;
   }
+  summary.realised_improvement = state.previous_sample_cost - summary.mean_sample_cost;
   return records;
 }
 
@@ -230,7 +234,8 @@ struct GroupData {
 GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>& records) {
   GroupData data;
   data.samples.resize(in.groups);
-  data.transitions.assign(in.groups, TransitionStatistics(in.params.horizon));
+  data.transitions.assign(in.groups, TransitionStatistics(in.params.horizon,
+                                                          state_dimension(in.params.features)));
   for (std::size_t g = 0; g < in.groups; ++g) {
     for (const RolloutRecord& record : records) {
       const GroupRolloutRecord& group = record.groups[g];
@@ -248,14 +253,14 @@ GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>
 void create_policies(const IterationInputs& in, const std::vector<GroupSamples>& samples,
                      GpsState& state) {
   for (std::size_t g = 0; g < in.groups; ++g) {
-    ObservationStatistics observations;
+    ObservationStatistics observations(observation_dimension(in.params.features));
     for (const Eigen::MatrixXd& sequences : samples[g].sequences) {
       observations.add_rollout(sequences);
     }
     reduce_to_all(observations.sums());
     const PolicyConstants constants{observations.normalisation(),
                                     state.groups[g].units.action_scale};
-    state.policies.emplace_back(in.params.policy, constants, state.seed,
+    state.policies.emplace_back(policy_params(in.params), constants, state.seed,
                                 static_cast<std::uint64_t>(g));
   }
 }
@@ -287,7 +292,8 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
   for (std::size_t g = 0; g < in.groups; ++g) {
     sums.means.push_back(teacher_forced(policies[g], samples[g]));
     sums.linearisation.push_back(
-        linearisation_statistics(samples[g], sums.means[g], in.params.horizon));
+        linearisation_statistics(samples[g], sums.means[g], in.params.horizon,
+                                 state_dimension(in.params.features)));
     sums.mismatch.push_back(
         mismatch_statistics(*psi[g], samples[g], sums.means[g], in.params.horizon));
   }
@@ -316,6 +322,13 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
   CostModelFit cost = fit_cost_model(transitions, group.units.action_scale, group.cost_normaliser,
                                      params.cost, context);
   diagnostics.record(cost);
+  // Issue 16 item 1: the dynamics' response of the next gradient to the own step, and its
+  // correction to the cost model's curvature (own_step_response.hpp, docs/gps-design.md).
+  diagnostics.record_own_step_response(
+      own_step_response(dynamics.dynamics, cost, group.units.action_scale));
+  if (params.own_step_response == OwnStepResponse::matched) {
+    match_own_step_response(dynamics.dynamics, cost, group.units.action_scale);
+  }
   if (in.iteration >= 1) {
     const LqgModel previous{group.previous_dynamics, group.previous_cost,
                             group.previous_linearisation};
@@ -323,8 +336,10 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
     const StepImprovement improvement =
         step_improvement(group.previous_sampling_policy, group.sampling_policy, previous, current,
                          group.duals.nu, forward, LqgContext{g, in.iteration});
-    group.step_multiplier =
-        adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
+    if (params.step_control == StepControl::per_group) {
+      group.step_multiplier =
+          adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);
+    }  // else control_global_step sets it, once every group's prediction is known
     diagnostics.record(improvement, group.step_multiplier);
   }
   Eigen::VectorXd initial_kl =
@@ -339,7 +354,7 @@ std::vector<std::optional<OwnerFits>> fit_owned_groups(const IterationInputs& in
                                                        const GroupData& data,
                                                        const PolicySums& sums, GpsState& state,
                                                        GpsIterationSummary& summary) {
-  LqgForwardPass forward(kStateDim, in.params.horizon);
+  LqgForwardPass forward(state_dimension(in.params.features), in.params.horizon);
   std::vector<std::optional<OwnerFits>> fits(in.groups);
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (!data.owned[g]) continue;
@@ -461,6 +476,51 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
   summary.mean_final_kl = final_kl_sum / static_cast<double>(in.groups);
 }
 
+/// Issue 16 item 2 (global_step_control.hpp): every rank gathers the groups' predicted
+/// improvements from their owners, converts them to true-objective units like
+/// summed_prediction, and applies one multiplier to all groups; a rejected step sends every
+/// group's psi-hat back to psi_prev before the psi-step.
+void control_global_step(const IterationInputs& in, const std::vector<bool>& owned,
+                         GpsState& state, GpsIterationSummary& summary) {
+  const auto groups = static_cast<std::int64_t>(in.groups);
+  std::vector<double> owned_predictions;
+  for (const std::int64_t g : owned_units(groups, world_rank(), world_size())) {
+    owned_predictions.push_back(summary.groups[g].predicted_improvement);
+  }
+  const std::vector<double> predictions = allgather_unit_values(owned_predictions, groups);
+  double predicted = 0.0;
+  for (std::int64_t g = 0; g < groups; ++g) {
+    predicted += static_cast<double>(in.task.mlp().groups()[g].size) * predictions[g] /
+                 state.groups[g].cost_normaliser;
+  }
+  const GlobalStepDecision decision =
+      global_step_decision(state.groups.front().step_multiplier, predicted,
+                           summary.realised_improvement, in.params.step_size);
+  for (std::int64_t g = 0; g < groups; ++g) {
+    GpsGroupState& group = state.groups[g];
+    group.step_multiplier = decision.multiplier;
+    summary.groups[g].step_multiplier = decision.multiplier;
+    summary.groups[g].step_accepted = decision.accepted;
+    if (!decision.accepted && owned[g]) group.sampling_policy = group.previous_sampling_policy;
+  }
+}
+
+/// Issue 16 item 5: the step-size rule's predicted improvement of psi-hat over psi_prev in
+/// true-objective units (J_g / gamma_g is one coordinate's change of the mean objective over the
+/// horizon, §4; times the group's n_g coordinates); NaN at iteration 0. Then the baseline of the
+/// next realised improvement: this psi-hat's cost unless global step control rejected it (then
+/// psi_prev's, which the baseline already holds).
+void summarise_improvement(const IterationInputs& in, GpsState& state,
+                           GpsIterationSummary& summary) {
+  summary.predicted_improvement = 0.0;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    summary.predicted_improvement += static_cast<double>(in.task.mlp().groups()[g].size) *
+                                     summary.groups[g].predicted_improvement /
+                                     state.groups[g].cost_normaliser;
+  }
+  if (summary.groups.front().step_accepted) state.previous_sample_cost = summary.mean_sample_cost;
+}
+
 /// Step 10 (§12, §15): deterministic test-time rollouts of pi with the fixed evaluation seeds,
 /// rollout e on rank e mod Z, the scores gathered in rollout order.
 PolicyEvaluation evaluate_policies(const IterationInputs& in, GpsState& state) {
@@ -507,12 +567,16 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   std::vector<LinearGaussianPolicy> psi_new(groups);  // psi' of the latest psi-step (8d)
   PolicySums sums = policy_sums(in, data.samples, psi_in_use(0, state, psi_new), state.policies);
   std::vector<std::optional<OwnerFits>> fits = fit_owned_groups(in, data, sums, state, summary);
+  if (params.step_control == StepControl::global && in.iteration >= 1) {
+    control_global_step(in, data.owned, state, summary);
+  }
   timer.stop(summary.seconds.fits);
 
   // Step 8: R inner iterations, all groups in step. Without a theta-step (i = 0, r = 0) omega is
   // unchanged, and step 4's means and fit are the result of 8a-8b.
-  const ActiveMask mask = active_mask(params.horizon);
-  DualGradientDescent dgd(kStateDim, params.horizon, params.dgd);
+  const int state_dim = state_dimension(params.features);
+  const ActiveMask mask = active_mask(params.horizon, state_dim);
+  DualGradientDescent dgd(state_dim, params.horizon, params.dgd);
   std::vector<std::vector<Eigen::MatrixXd>> all_sequences(groups);  // every rollout's, for 8a
   for (int r = 0; r < params.inner_iterations; ++r) {
     const std::vector<const LinearGaussianPolicy*> psi_use = psi_in_use(r, state, psi_new);
@@ -528,6 +592,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   }
 
   carry_over(in, data.samples, sums, data.owned, fits, psi_new, state, summary);
+  summarise_improvement(in, state, summary);
   timer.stop(summary.seconds.fits);
   summary.evaluation = evaluate_policies(in, state);
   timer.stop(summary.seconds.evaluation);

@@ -8,8 +8,61 @@
 
 namespace l2o {
 
+std::string step_control_name(StepControl control) {
+  return control == StepControl::per_group ? "per_group" : "global";
+}
+
+StepControl parse_step_control(std::string_view name) {
+  if (name == "per_group") return StepControl::per_group;
+  if (name == "global") return StepControl::global;
+  throw std::invalid_argument("unknown step control \"" + std::string(name) +
+                              "\"; use \"per_group\" or \"global\"");
+}
+
+std::string own_step_response_name(OwnStepResponse response) {
+  return response == OwnStepResponse::fitted ? "fitted" : "matched";
+}
+
+OwnStepResponse parse_own_step_response(std::string_view name) {
+  if (name == "fitted") return OwnStepResponse::fitted;
+  if (name == "matched") return OwnStepResponse::matched;
+  throw std::invalid_argument("unknown own-step response \"" + std::string(name) +
+                              "\"; use \"fitted\" or \"matched\"");
+}
+
+std::string initial_controller_name(InitialControllerKind kind) {
+  switch (kind) {
+    case InitialControllerKind::grid:
+      return "grid";
+    case InitialControllerKind::adagrad:
+      return "adagrad";
+    case InitialControllerKind::rmsprop:
+      return "rmsprop";
+  }
+  throw std::logic_error("initial_controller_name: unknown InitialControllerKind");
+}
+
+InitialControllerKind parse_initial_controller(std::string_view name) {
+  if (name == "grid") return InitialControllerKind::grid;
+  if (name == "adagrad") return InitialControllerKind::adagrad;
+  if (name == "rmsprop") return InitialControllerKind::rmsprop;
+  throw std::invalid_argument("unknown initial controller \"" + std::string(name) +
+                              "\"; use \"grid\", \"adagrad\" or \"rmsprop\"");
+}
+
 void InitialControllerParams::check() const {
   const std::string name = "InitialControllerParams.";
+  if (kind != InitialControllerKind::grid) {
+    if (group_learning_rates.empty()) {
+      throw std::invalid_argument(name + "group_learning_rates must not be empty for the " +
+                                  initial_controller_name(kind) + " start");
+    }
+    for (double rate : group_learning_rates) {
+      if (!(rate > 0.0) || !std::isfinite(rate)) {
+        throw std::invalid_argument(name + "group_learning_rates must be finite and > 0");
+      }
+    }
+  }
   if (learning_rates.empty())
     throw std::invalid_argument(name + "learning_rates must not be empty");
   for (double alpha : learning_rates) {
@@ -60,6 +113,11 @@ void GpsParams::check() const {
         "GpsParams.duals.policy_variance must equal exploration_std^2 (§8.6)");
   }
   initial_controller.check();
+  if (initial_controller.kind != InitialControllerKind::grid && features != FeatureSet::adaptive) {
+    throw std::invalid_argument(
+        "GpsParams.initial_controller " + initial_controller_name(initial_controller.kind) +
+        " acts on the AdaGrad/RMSprop directions: it needs features = adaptive");
+  }
   dynamics.check();
   cost.check();
   linearisation.check();
@@ -68,6 +126,12 @@ void GpsParams::check() const {
   duals.check();
   policy.check();
   policy_training.check();
+}
+
+LstmPolicyParams policy_params(const GpsParams& params) {
+  LstmPolicyParams policy = params.policy;
+  policy.input_size = observation_dimension(params.features);
+  return policy;
 }
 
 MlpTask gps_cost_set(const MlpTask& task, const GpsParams& params, std::uint64_t seed) {

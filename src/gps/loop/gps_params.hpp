@@ -3,6 +3,8 @@
 // (sections cited per field); the fits, the psi-step, BADMM and the policy keep their own
 // parameter structs, gathered here so a run is configured in one place.
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "gps/features/feature_set.hpp"
@@ -18,8 +20,39 @@
 
 namespace l2o {
 
-/// The grid search of the initial momentum-like controller (gps-spec.md §11 item 1).
+/// Which controller psi_0 starts from: §11's grid search over momentum-like controllers, or a
+/// hand-designed optimizer reproduced exactly on the `adaptive` features (docs/gps-design.md).
+enum class InitialControllerKind { grid, adagrad, rmsprop };
+
+/// "grid", "adagrad" or "rmsprop" (the config value).
+std::string initial_controller_name(InitialControllerKind kind);
+/// The inverse of initial_controller_name; throws std::invalid_argument on any other name.
+InitialControllerKind parse_initial_controller(std::string_view name);
+
+/// How the local model's dynamics respond to a coordinate's own step (own_step_response.hpp):
+/// as fitted (§5), or corrected to the cost model's curvature (docs/gps-design.md).
+enum class OwnStepResponse { fitted, matched };
+
+/// "fitted" or "matched" (the config value).
+std::string own_step_response_name(OwnStepResponse response);
+/// The inverse of own_step_response_name; throws std::invalid_argument on any other name.
+OwnStepResponse parse_own_step_response(std::string_view name);
+
+/// Who sets the KL step multipliers: §10 per group, or one multiplier from the realised objective
+/// (global_step_control.hpp).
+enum class StepControl { per_group, global };
+
+/// "per_group" or "global" (the config value).
+std::string step_control_name(StepControl control);
+/// The inverse of step_control_name; throws std::invalid_argument on any other name.
+StepControl parse_step_control(std::string_view name);
+
+/// The initial controller: §11 item 1's grid search, or a fixed adaptive optimizer.
 struct InitialControllerParams {
+  InitialControllerKind kind = InitialControllerKind::grid;  ///< grid search or a fixed start
+  /// adagrad/rmsprop: the learning rate of each coordinate group, in the Mlp's group order (one
+  /// value: every group); unused by the grid.
+  std::vector<double> group_learning_rates;
   /// alpha: step sizes of the grid.
   std::vector<double> learning_rates = {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0};
   /// beta: momentum factors of the grid, each in [0, 1).
@@ -36,7 +69,8 @@ struct GpsParams {
   int horizon = 400;                        ///< T (§1.1), >= 2
   int rollouts = 20;                        ///< N rollouts per iteration (§3.3), >= 1
   Eigen::Index max_recorded = 256;          ///< C_max recorded coordinates per group (§3.3), >= 1
-  FeatureSet features = FeatureSet::paper;  ///< §2 exactly, or §18.2 risk 1's scale-free variant
+  /// §2 exactly, §18.2 risk 1's scale-free variant, or §2 plus the adaptive directions
+  FeatureSet features = FeatureSet::paper;
   int inner_iterations = 4;                 ///< R BADMM inner iterations (§12 step 8), >= 1
   int evaluation_rollouts = 4;         ///< N_eval deterministic pi rollouts (§12 step 10), >= 1
   std::int64_t cost_set_examples = 0;  ///< N_c of the cost set; 0 = full training set (§1.1)
@@ -45,19 +79,27 @@ struct GpsParams {
   double initial_nu = 0.01;            ///< nu_{g,t} at iteration 0 (§11 item 4), > 0
   InitialControllerParams initial_controller;  ///< §11 item 1
   DynamicsFitParams dynamics;                  ///< §5
+  /// fitted: §5's B_t; matched: B_t corrected so that w_{t+1}^T B_t = sigma_a h_t
+  OwnStepResponse own_step_response = OwnStepResponse::fitted;
   CostModelParams cost;                        ///< §4
   /// §6; its policy_variance Sigma^pi must equal exploration_std^2 (§8.6).
   PolicyLinearisationParams linearisation;
   DgdParams dgd;             ///< §7.6 (kl_step = epsilon_0)
   StepSizeParams step_size;  ///< §10
+  StepControl step_control = StepControl::per_group;  ///< §10 per group, or global (issue 16)
   /// §9; its policy_variance Sigma^pi must equal exploration_std^2 (§8.6).
   BadmmDualParams duals;
-  LstmPolicyParams policy;               ///< §8.1, §8.5 (architecture, Adam)
+  /// §8.1, §8.5 (architecture, Adam); the input size is observation_dimension(features)
+  /// (policy_params), whatever policy.input_size holds.
+  LstmPolicyParams policy;
   PolicyTrainingParams policy_training;  ///< §8.5 (max_steps caps I_pi)
 
   /// Throws std::invalid_argument naming the first bad field (also of the nested structs).
   void check() const;
 };
+
+/// params.policy with the input size of params.features' observations: the policies' parameters.
+LstmPolicyParams policy_params(const GpsParams& params);
 
 /// The cost set D_c of the run: cost_set_task(task, params.cost_set_examples, seed) (§1.1).
 MlpTask gps_cost_set(const MlpTask& task, const GpsParams& params, std::uint64_t seed);

@@ -38,6 +38,9 @@ struct GpsState {
   int iteration = 0;                  ///< i: the next iteration to run
   double initial_alpha = 0.0;         ///< the initial controller's step size (§11, for the record)
   double initial_beta = 0.0;          ///< the initial controller's momentum
+  /// Mean sample cost of the last accepted psi-hat (NaN before iteration 1): the realised
+  /// improvement of the next iteration is measured against it (issue 16 items 2 and 5).
+  double previous_sample_cost = std::numeric_limits<double>::quiet_NaN();
   std::vector<GpsGroupState> groups;  ///< per coordinate group, in the Mlp's group order
   /// omega_g with Adam moments and frozen beta_g, zeta_g, sigma_a,g (§8); one per group,
   /// created in iteration 0 step 2 once the normalisation is known (empty before).

@@ -37,6 +37,11 @@ StepSeriesSummary condition_summary(const Eigen::VectorXd& rcond) {
 void GroupDiagnostics::record(const CostModelFit& fit) {
   gradient_r_squared = summarise_steps(fit.gradient_r_squared);
   cost_condition = condition_summary(fit.normal_rcond);
+  curvature = summarise_steps(fit.curvature);
+}
+
+void GroupDiagnostics::record_own_step_response(const Eigen::Ref<const Eigen::VectorXd>& response) {
+  own_step_response = summarise_steps(response);
 }
 
 void GroupDiagnostics::record(const DynamicsFit& fit) {

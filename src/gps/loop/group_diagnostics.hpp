@@ -52,15 +52,24 @@ struct GroupDiagnostics {
   double predicted_improvement = kUnset;  ///< J(psi_prev; prev) - J(psi-hat; prev)
   double actual_improvement = kUnset;     ///< J(psi_prev; prev) - J(psi-hat; cur)
   double step_multiplier = kUnset;        ///< m_g after the adaptation
+  /// False when global step control rejected psi-hat (the psi-step restarts from psi_prev).
+  bool step_accepted = true;
 
   // Fits, summarised over t.
   StepSeriesSummary gradient_r_squared;       ///< R^2 of the gradient model (§4 item 1)
   StepSeriesSummary cost_condition;           ///< 1/rcond of the gradient model's normal matrix
   StepSeriesSummary dynamics_condition;       ///< 1/rcond of Sigma_uu + delta I (§5.1, §18.2 r7)
   StepSeriesSummary linearisation_condition;  ///< 1/rcond of Sigma_ss + delta I of pi-bar (§6)
+  /// The cost model's curvature h_t (raw units, §4 item 2), t = 0..T-1.
+  StepSeriesSummary curvature;
+  /// The fitted dynamics' own-step response w_{t+1}^T B_t / sigma_a (own_step_response.hpp),
+  /// t = 0..T-2, in h_t's units; before any correction. Consistent models have it equal to h_t.
+  StepSeriesSummary own_step_response;
 
-  /// Records the cost fit's R^2 and conditioning.
+  /// Records the cost fit's R^2, conditioning and curvature.
   void record(const CostModelFit& fit);
+  /// Records the fitted own-step response (own_step_response(), T-1 entries).
+  void record_own_step_response(const Eigen::Ref<const Eigen::VectorXd>& response);
   /// Records the dynamics fit's conditioning of Sigma_uu.
   void record(const DynamicsFit& fit);
   /// Records the linearisation's conditioning of Sigma_ss.

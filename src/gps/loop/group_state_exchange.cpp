@@ -68,10 +68,13 @@ void exchange(Archive& a, GroupDiagnostics& d) {
   a(d.predicted_improvement);
   a(d.actual_improvement);
   a(d.step_multiplier);
+  a(d.step_accepted);
   exchange(a, d.gradient_r_squared);
   exchange(a, d.cost_condition);
   exchange(a, d.dynamics_condition);
   exchange(a, d.linearisation_condition);
+  exchange(a, d.curvature);
+  exchange(a, d.own_step_response);
 }
 
 template <class Archive>

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "dist/mpi_session.hpp"
 #include "dist/unit_gather.hpp"
@@ -18,8 +19,9 @@ double momentum_coefficient(double beta, int block) {
          (1.0 - beta);
 }
 
-LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon) {
-  LinearGaussianPolicy controller(kStateDim, horizon);
+LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon,
+                                             int state_dim) {
+  LinearGaussianPolicy controller(state_dim, horizon);
   for (int i = 0; i < kGradientFeatures; ++i) {
     controller.gain.col(kGradientFeatureOffset + i)
         .setConstant(-alpha * momentum_coefficient(beta, i));
@@ -28,15 +30,26 @@ LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int hori
   return controller;
 }
 
-LinearGaussianPolicy scaled_momentum_controller(double alpha, double beta, const ScaledUnits& units,
-                                                int horizon, double exploration_std) {
-  LinearGaussianPolicy controller(kStateDim, horizon);
-  for (int t = 0; t < horizon; ++t) {
-    for (int i = 0; i < kGradientFeatures; ++i) {
-      const int component = kGradientFeatureOffset + i;
-      if (!is_active(component, t)) continue;
-      controller.gain(t, component) = -alpha * momentum_coefficient(beta, i) *
-                                      units.state_scale(component) / units.action_scale;
+LinearGaussianPolicy raw_adaptive_controller(InitialControllerKind kind, double learning_rate,
+                                             int horizon) {
+  if (kind == InitialControllerKind::grid) {
+    throw std::invalid_argument("raw_adaptive_controller: the grid start has no fixed controller");
+  }
+  LinearGaussianPolicy controller(state_dimension(FeatureSet::adaptive), horizon);
+  const int direction =
+      kind == InitialControllerKind::adagrad ? kAdagradComponent : kRmspropComponent;
+  controller.gain.col(direction).setConstant(-learning_rate);
+  controller.variance.setZero();
+  return controller;
+}
+
+LinearGaussianPolicy scaled_controller(const LinearGaussianPolicy& raw, const ScaledUnits& units,
+                                       double exploration_std) {
+  LinearGaussianPolicy controller(raw.state_dim(), raw.horizon());
+  for (int t = 0; t < raw.horizon(); ++t) {
+    for (int i = 0; i < raw.state_dim(); ++i) {
+      if (!is_active(i, t)) continue;
+      controller.gain(t, i) = raw.gain(t, i) * units.state_scale(i) / units.action_scale;
     }
   }
   controller.variance.setConstant(exploration_std * exploration_std);
@@ -89,26 +102,14 @@ double candidate_score(RolloutRecorder& recorder,
   return sum / grid.pilot_rollouts;
 }
 
-}  // namespace
-
-InitialController choose_initial_controller(const MlpTask& task, const MlpTask& cost_set,
-                                            const GpsParams& params, std::uint64_t seed) {
-  params.check();
+// §11 item 1: the (alpha, beta) grid scored by pilot rollouts; fills alpha, beta and candidates
+// of `result` and returns the winner's raw controller for every group.
+std::vector<LinearGaussianPolicy> grid_search(RolloutRecorder& recorder, std::size_t groups,
+                                              const std::vector<ScaledUnits>& raw_units,
+                                              const GpsParams& params, std::uint64_t pilot_seed,
+                                              InitialController& result) {
   const InitialControllerParams& grid = params.initial_controller;
-  if (grid.score_stride > params.horizon) {
-    throw std::invalid_argument(
-        "InitialControllerParams.score_stride must be <= GpsParams.horizon");
-  }
-  // Pilots record raw data: their statistics define the scaled units (§3.2, §11 item 2).
-  RolloutRecorder recorder(task, cost_set,
-                           {.horizon = params.horizon,
-                            .max_recorded = params.max_recorded,
-                            .record_scaled = false,
-                            .features = params.features});
-  const std::size_t groups = task.mlp().groups().size();
-  const std::vector<ScaledUnits> raw_units(groups);
-  const std::uint64_t pilot_seed = gps_pilot_seed(seed);
-
+  const int state_dim = state_dimension(params.features);
   // Candidate c of the alpha-major grid is scored on rank c mod Z (§14: pilots are rollouts);
   // the scores reach every rank in grid order, so the choice is the same for any rank count.
   std::vector<PilotCandidate> grid_candidates;
@@ -120,12 +121,12 @@ InitialController choose_initial_controller(const MlpTask& task, const MlpTask& 
   for (const std::int64_t c : owned_units(count, world_rank(), world_size())) {
     const PilotCandidate& candidate = grid_candidates[static_cast<std::size_t>(c)];
     const std::vector<LinearGaussianPolicy> controllers(
-        groups, raw_momentum_controller(candidate.alpha, candidate.beta, params.horizon));
+        groups,
+        raw_momentum_controller(candidate.alpha, candidate.beta, params.horizon, state_dim));
     owned_scores.push_back(candidate_score(recorder, controllers, raw_units, pilot_seed, grid));
   }
   const std::vector<double> scores = allgather_unit_values(owned_scores, count);
 
-  InitialController result;
   double best_score = std::numeric_limits<double>::infinity();
   for (std::size_t c = 0; c < grid_candidates.size(); ++c) {
     PilotCandidate candidate = grid_candidates[c];
@@ -143,20 +144,69 @@ InitialController choose_initial_controller(const MlpTask& task, const MlpTask& 
         "GPS initial controller: every (alpha, beta) candidate diverged; widen "
         "initial_controller.learning_rates towards smaller steps");
   }
+  return std::vector<LinearGaussianPolicy>(
+      groups, raw_momentum_controller(result.alpha, result.beta, params.horizon, state_dim));
+}
+
+// The fixed AdaGrad or RMSprop start: group g's learning rate is group_learning_rates[g], or the
+// single value for every group.
+std::vector<LinearGaussianPolicy> adaptive_start(std::size_t groups, const GpsParams& params,
+                                                 InitialController& result) {
+  const InitialControllerParams& start = params.initial_controller;
+  const std::vector<double>& rates = start.group_learning_rates;
+  if (rates.size() != 1 && rates.size() != groups) {
+    throw std::invalid_argument("InitialControllerParams.group_learning_rates must hold 1 or " +
+                                std::to_string(groups) + " values (one per coordinate group)");
+  }
+  std::vector<LinearGaussianPolicy> controllers;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const double rate = rates[rates.size() == 1 ? 0 : g];
+    controllers.push_back(raw_adaptive_controller(start.kind, rate, params.horizon));
+  }
+  result.alpha = rates.front();
+  result.beta = 0.0;
+  return controllers;
+}
+
+}  // namespace
+
+InitialController choose_initial_controller(const MlpTask& task, const MlpTask& cost_set,
+                                            const GpsParams& params, std::uint64_t seed) {
+  params.check();
+  const InitialControllerParams& grid = params.initial_controller;
+  if (grid.score_stride > params.horizon) {
+    throw std::invalid_argument(
+        "InitialControllerParams.score_stride must be <= GpsParams.horizon");
+  }
+  // Pilots record raw data: their statistics define the scaled units (§3.2, §11 item 2).
+  RolloutRecorder recorder(task, cost_set,
+                           {.horizon = params.horizon,
+                            .max_recorded = params.max_recorded,
+                            .record_scaled = false,
+                            .features = params.features});
+  const std::size_t groups = task.mlp().groups().size();
+  const int state_dim = state_dimension(params.features);
+  const std::vector<ScaledUnits> raw_units(groups, identity_units(state_dim));
+  const std::uint64_t pilot_seed = gps_pilot_seed(seed);
+
+  InitialController result;
+  const std::vector<LinearGaussianPolicy> winner =
+      grid.kind == InitialControllerKind::grid
+          ? grid_search(recorder, groups, raw_units, params, pilot_seed, result)
+          : adaptive_start(groups, params, result);
 
   // The winner's pilots again (deterministic: the same seeds give bitwise the same data), so no
   // candidate's data have to be kept during the search.
-  std::vector<TransitionStatistics> statistics(groups, TransitionStatistics(params.horizon));
-  const std::vector<LinearGaussianPolicy> winner(
-      groups, raw_momentum_controller(result.alpha, result.beta, params.horizon));
+  std::vector<TransitionStatistics> statistics(groups,
+                                               TransitionStatistics(params.horizon, state_dim));
   for (int n = 0; n < grid.pilot_rollouts; ++n) {
     const RolloutRecord record = recorder.record(winner, raw_units, pilot_seed, {0, n});
     for (std::size_t g = 0; g < groups; ++g) statistics[g].add_rollout(record.groups[g]);
   }
   for (std::size_t g = 0; g < groups; ++g) {
     result.units.push_back(compute_scaled_units(statistics[g]));
-    result.policies.push_back(scaled_momentum_controller(
-        result.alpha, result.beta, result.units.back(), params.horizon, params.exploration_std));
+    result.policies.push_back(
+        scaled_controller(winner[g], result.units.back(), params.exploration_std));
   }
   return result;
 }

@@ -6,6 +6,9 @@
 // chosen by grid search over (alpha, beta) with noise-free pilot rollouts; the winner's raw pilot
 // data define the frozen scaled units D_g, sigma_a,g (§3.2), and psi-hat at iteration 0 is the
 // winner in those units with exploration variance rho_init^2.
+// With the `adaptive` features psi_0 may instead be a hand-designed optimizer exactly (a departure,
+// docs/gps-design.md): a_raw = -lr_g times the AdaGrad or RMSprop direction of the state, per-group
+// learning rates lr_g, no search; its noise-free pilots define the scaled units as above.
 #include <cstdint>
 #include <vector>
 
@@ -20,17 +23,22 @@ namespace l2o {
 /// the 5 lags 5i..5i+4 of a momentum sum (c_0 = 1 and c_{i>0} = 0 for beta = 0).
 double momentum_coefficient(double beta, int block);
 
-/// The momentum controller in raw units for `horizon` steps: K_t has -alpha c_i(beta) at state
-/// index 25 + i for every i (inactive features are zero, so they contribute nothing), k_t = 0,
-/// G_t = 0 (noise-free).
-LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon);
+/// The momentum controller in raw units for `horizon` steps on a `state_dim`-dim state: K_t has
+/// -alpha c_i(beta) at state index 25 + i for every i (inactive features are zero, so they
+/// contribute nothing), k_t = 0, G_t = 0 (noise-free).
+LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon, int state_dim);
 
-/// psi-hat_g at iteration 0 in the scaled units `units` (§11 item 3): K_t = -alpha c_i(beta)
-/// sigma_{g,25+i} / sigma_a,g at index 25 + i for 25 + i in A(t), all other entries 0; k_t = 0;
-/// G_t = exploration_std^2. Executed on raw data with G = 0 it takes raw_momentum_controller's
-/// actions.
-LinearGaussianPolicy scaled_momentum_controller(double alpha, double beta, const ScaledUnits& units,
-                                                int horizon, double exploration_std);
+/// AdaGrad (kind adagrad) or RMSprop (kind rmsprop) with learning rate `learning_rate` in raw
+/// units on the `adaptive` state (78-dim): K_t = -learning_rate at the direction's index 76 or 77,
+/// all other entries 0, k_t = 0, G_t = 0. Throws std::invalid_argument for kind grid.
+LinearGaussianPolicy raw_adaptive_controller(InitialControllerKind kind, double learning_rate,
+                                             int horizon);
+
+/// psi-hat_g at iteration 0 in the scaled units `units` (§11 item 3) from its raw controller:
+/// K_t(i) = K_raw,t(i) sigma_{g,i} / sigma_a,g for i in A(t), all other entries 0; k_t = 0;
+/// G_t = exploration_std^2. Executed on raw data with G = 0 it takes the raw controller's actions.
+LinearGaussianPolicy scaled_controller(const LinearGaussianPolicy& raw, const ScaledUnits& units,
+                                       double exploration_std);
 
 /// One grid point and its pilot score.
 struct PilotCandidate {
@@ -52,9 +60,10 @@ double pilot_score(const std::vector<double>& true_objective,
 
 /// What the initialisation hands to GPS iteration 0.
 struct InitialController {
-  double alpha = 0.0;                          ///< the winner's step size
-  double beta = 0.0;                           ///< the winner's momentum
+  double alpha = 0.0;  ///< the winner's step size (adagrad/rmsprop: the first group's rate)
+  double beta = 0.0;   ///< the winner's momentum (adagrad/rmsprop: 0)
   std::vector<PilotCandidate> candidates;      ///< the grid in (alpha-major) order, with scores
+                                               ///< (empty for adagrad/rmsprop)
   std::vector<ScaledUnits> units;              ///< D_g, sigma_a,g per group (§3.2)
   std::vector<LinearGaussianPolicy> policies;  ///< psi-hat_g at iteration 0 (scaled)
 };
@@ -64,7 +73,9 @@ struct InitialController {
 /// items 2-3. Candidates are scored in grid order; ties keep the first. Collective under MPI:
 /// candidate c is scored on rank c mod Z and the scores are gathered in grid order, so every
 /// rank gets the same result for any rank count. Throws std::runtime_error if every candidate
-/// is discarded.
+/// is discarded. With params.initial_controller.kind adagrad or rmsprop there is no search: the
+/// raw controllers are raw_adaptive_controller with each group's learning rate, and items 2-3
+/// follow from their pilot rollouts.
 InitialController choose_initial_controller(const MlpTask& task, const MlpTask& cost_set,
                                             const GpsParams& params, std::uint64_t seed);
 

@@ -58,8 +58,8 @@ RolloutRecorder::RolloutRecorder(const MlpTask& task, const MlpTask& cost_set,
       iterate_(task.dimension()),
       minibatch_gradient_(task.dimension()),
       true_gradient_(task.dimension()),
-      state_features_(task.dimension(), kStateDim),
-      scaled_states_(largest_group(task.mlp()), kStateDim),
+      state_features_(task.dimension(), state_dimension(params.features)),
+      scaled_states_(largest_group(task.mlp()), state_dimension(params.features)),
       actions_(largest_group(task.mlp())) {
   params_.check();
   if (cost_set.mlp().dimension() != task.dimension()) {
@@ -78,16 +78,17 @@ void RolloutRecorder::check_controllers(std::span<const LinearGaussianPolicy> co
   for (std::size_t g = 0; g < groups; ++g) {
     const LinearGaussianPolicy& psi = controllers[g];
     const std::string name = "RolloutRecorder: controller of group " + std::to_string(g);
-    if (psi.state_dim() != kStateDim || psi.horizon() < params_.horizon ||
+    const int state_dim = state_dimension(params_.features);
+    if (psi.state_dim() != state_dim || psi.horizon() < params_.horizon ||
         psi.gain.rows() != psi.horizon() || psi.variance.size() != psi.horizon()) {
-      throw std::invalid_argument(
-          name + " must have state dimension 76 and horizon >= " + std::to_string(params_.horizon));
+      throw std::invalid_argument(name + " must have state dimension " + std::to_string(state_dim) +
+                                  " and horizon >= " + std::to_string(params_.horizon));
     }
     if (!psi.gain.allFinite() || !psi.bias.allFinite() || !psi.variance.allFinite() ||
         (psi.variance.array() < 0.0).any()) {
       throw std::invalid_argument(name + " must be finite with variances G_t >= 0");
     }
-    units[g].check();
+    units[g].check(state_dim);
   }
 }
 
@@ -116,8 +117,9 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
     group.coordinates =
         recorded_coordinates(groups[g].size, params_.max_recorded, seed, context, g);
     const auto points = static_cast<Eigen::Index>(group.coordinates.size());
-    group.states.assign(horizon, Eigen::MatrixXd(points, kStateDim));
-    group.observations.assign(horizon, Eigen::MatrixXd(points, kObservationDim));
+    group.states.assign(horizon, Eigen::MatrixXd(points, state_dimension(params_.features)));
+    group.observations.assign(horizon,
+                              Eigen::MatrixXd(points, observation_dimension(params_.features)));
     group.actions.resize(points, horizon);
     group.true_gradients.resize(points, horizon + 1);
     for (Eigen::Index j : group.coordinates) recorded_rows[g].push_back(groups[g].offset + j);

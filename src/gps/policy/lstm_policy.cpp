@@ -10,6 +10,10 @@
 namespace l2o {
 
 void LstmPolicyParams::check() const {
+  if (input_size < 1) {
+    throw std::invalid_argument("LstmPolicyParams.input_size must be >= 1, got " +
+                                std::to_string(input_size));
+  }
   if (hidden_size < 1) {
     throw std::invalid_argument("LstmPolicyParams.hidden_size must be >= 1, got " +
                                 std::to_string(hidden_size));
@@ -20,7 +24,7 @@ void LstmPolicyParams::check() const {
 
 LstmShape LstmPolicyParams::shape() const {
   return LstmShape{
-      .input_size = kObservationDim, .hidden_size = hidden_size, .num_layers = 1, .output_size = 1};
+      .input_size = input_size, .hidden_size = hidden_size, .num_layers = 1, .output_size = 1};
 }
 
 void PolicyConstants::check() const {
@@ -76,7 +80,7 @@ template <class Scalar>
 Eigen::MatrixXd LstmPolicy<Scalar>::teacher_forced_means(
     const Eigen::Ref<const Eigen::MatrixXd>& observations) {
   const Matrix inputs = normalised_inputs(observations);
-  const Eigen::Index steps = inputs.cols() / kObservationDim;
+  const Eigen::Index steps = inputs.cols() / params_.input_size;
   LstmState<Scalar> memory(shape(), inputs.rows());
   Matrix means(inputs.rows(), steps);
   engine_.forward_sequence(compute_weights_, inputs, memory, means);
@@ -86,8 +90,9 @@ Eigen::MatrixXd LstmPolicy<Scalar>::teacher_forced_means(
 template <class Scalar>
 void LstmPolicy<Scalar>::step(const Eigen::Ref<const Eigen::MatrixXd>& observations,
                               LstmState<Scalar>& memory, Eigen::Ref<Eigen::VectorXd> raw_steps) {
-  if (observations.cols() != kObservationDim || raw_steps.size() != observations.rows()) {
-    throw std::invalid_argument("LstmPolicy::step: observations must be N x 3 and raw_steps N");
+  if (observations.cols() != params_.input_size || raw_steps.size() != observations.rows()) {
+    throw std::invalid_argument("LstmPolicy::step: observations must be N x " +
+                                std::to_string(params_.input_size) + " and raw_steps N");
   }
   constants_.normalisation.apply(observations, step_input_);
   step_output_.resize(observations.rows(), 1);

@@ -71,10 +71,11 @@ void PolicyLossGradient<Scalar>::gradient_of_sequences(const LstmParameters<Scal
                                                        Eigen::Index block,
                                                        PolicyBlockGradient& result) {
   const Eigen::Index sequences = minibatch.targets.rows(), steps = minibatch.targets.cols();
-  if (minibatch.inputs.rows() != sequences || minibatch.inputs.cols() != kObservationDim * steps ||
-      step_weights.size() != steps) {
+  if (minibatch.inputs.rows() != sequences ||
+      minibatch.inputs.cols() != shape_.input_size * steps || step_weights.size() != steps) {
     throw std::invalid_argument(
-        "PolicyLossGradient: minibatch inputs must be |S| x 3T, targets |S| x T, step weights T");
+        "PolicyLossGradient: minibatch inputs must be |S| x mT (m inputs per step), targets |S| x "
+        "T, step weights T");
   }
   if (block < 0 || block >= block_count(sequences)) {
     throw std::invalid_argument("PolicyLossGradient: block " + std::to_string(block) +

@@ -25,12 +25,13 @@ void PolicyTrainingParams::check() const {
 
 void PolicyTrainingSet::add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& rollout_observations,
                                     const Eigen::Ref<const Eigen::MatrixXd>& rollout_targets) {
-  if (rollout_observations.rows() != rollout_targets.rows() ||
-      rollout_observations.cols() != kObservationDim * rollout_targets.cols() ||
+  if (rollout_observations.rows() != rollout_targets.rows() || rollout_targets.cols() < 1 ||
+      rollout_observations.cols() % rollout_targets.cols() != 0 ||
+      (sequences() > 0 && rollout_observations.cols() != observations.cols()) ||
       (sequences() > 0 && rollout_targets.cols() != targets.cols())) {
     throw std::invalid_argument(
-        "PolicyTrainingSet::add_rollout: observations must be P x 3T and "
-        "targets P x T with the set's T");
+        "PolicyTrainingSet::add_rollout: observations must be P x mT and "
+        "targets P x T with the set's m and T");
   }
   const Eigen::Index first = sequences(), added = rollout_targets.rows();
   observations.conservativeResize(first + added, rollout_observations.cols());
@@ -41,10 +42,9 @@ void PolicyTrainingSet::add_rollout(const Eigen::Ref<const Eigen::MatrixXd>& rol
 
 void PolicyTrainingSet::check() const {
   if (sequences() < 1 || targets.cols() < 1 || observations.rows() != sequences() ||
-      observations.cols() != kObservationDim * targets.cols() ||
-      step_weights.size() != targets.cols()) {
+      observations.cols() % targets.cols() != 0 || step_weights.size() != targets.cols()) {
     throw std::invalid_argument(
-        "PolicyTrainingSet: need S >= 1 sequences, observations S x 3T, "
+        "PolicyTrainingSet: need S >= 1 sequences, observations S x mT, "
         "targets S x T and T step weights");
   }
   if (!observations.allFinite() || !targets.allFinite() || !step_weights.allFinite()) {

@@ -37,7 +37,7 @@ PredictedStepDescent<Scalar>::PredictedStepDescent(const std::vector<ParameterGr
     : groups_(groups),
       policies_(std::move(policies)),
       history_(checked_dimension(groups_, policies_), features, FeatureUse::observation_only),
-      observations_(history_.coordinates(), kObservationDim),
+      observations_(history_.coordinates(), observation_dimension(features)),
       steps_(history_.coordinates()) {
   memories_.reserve(groups_.size());
   for (std::size_t g = 0; g < groups_.size(); ++g) {

@@ -174,7 +174,7 @@ KeyValue validated(const KeySpec& spec, const toml::node& node, const std::strin
     }
     case KeyType::real_list: {
       const auto* array = node.as_array();
-      if (array == nullptr || array->empty())
+      if (array == nullptr || (array->empty() && !spec.allow_empty))
         return fail(array ? "an empty list" : type_name(node));
       std::vector<double> list;
       for (const auto& element : *array) {

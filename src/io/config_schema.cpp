@@ -51,6 +51,13 @@ KeySpec reals(std::string key, std::vector<double> value, double min, double max
   return {
       std::move(key), KeyType::real_list, std::move(value), std::move(meaning), min, max, true, {}};
 }
+// A number list that may be empty (its default is []).
+KeySpec optional_reals(std::string key, std::vector<double> value, double min, double max,
+                       std::string meaning) {
+  KeySpec spec = reals(std::move(key), std::move(value), min, max, std::move(meaning));
+  spec.allow_empty = true;
+  return spec;
+}
 
 // 10^(k/2) for k = first..last: a log grid at half-decade steps (tune defaults).
 std::vector<double> half_decades(int first, int last) {
@@ -214,9 +221,10 @@ const std::vector<KeySpec>& config_schema() {
            "psi_0: \"grid\" (§11's search over momentum controllers) or \"adagrad\" / "
            "\"rmsprop\" (that optimizer exactly; needs gps.features = \"adaptive\")",
            {"grid", "adagrad", "rmsprop"}),
-      reals("gps.initial_group_learning_rates", {}, 1e-300, kHuge,
-            "adagrad/rmsprop start: learning rate per coordinate group in the net's group order "
-            "(one value: every group); empty: the tuned rate in gps.initial_tuned"),
+      optional_reals("gps.initial_group_learning_rates", {}, 1e-300, kHuge,
+                     "adagrad/rmsprop start: learning rate per coordinate group in the net's "
+                     "group order (one value: every group); empty: the tuned rate in "
+                     "gps.initial_tuned"),
       text("gps.initial_tuned", "",
            "adagrad/rmsprop start: `l2o tune` output whose /chosen/<optimizer> learning rate "
            "every group gets (used when gps.initial_group_learning_rates is empty)"),
@@ -312,7 +320,8 @@ std::string describe_allowed(const KeySpec& spec) {
     case KeyType::number_table:
       return "a table of numbers, { name = value, ... }";
     case KeyType::real_list:
-      return "a non-empty list of numbers each" + range;
+      return (spec.allow_empty ? "a list of numbers each" : "a non-empty list of numbers each") +
+             range;
     case KeyType::string_list: {
       const std::string list =
           spec.allow_empty ? "a list of strings" : "a non-empty list of strings";

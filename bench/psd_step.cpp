@@ -128,8 +128,8 @@ void bench_task(const l2o::MlpTask& task, l2o::GpsModel& model, const std::strin
   print_case(n, threads, excluded, flops, peak, "excluded");
 
   // Gradient included: the optimizer as `l2o evaluate` runs it.
-  l2o::PsdOptimizer optimizer(l2o::read_gps_model(
-      l2o::open_hdf5_for_reading(model_path).open_group("model")));
+  l2o::PsdOptimizer optimizer(
+      l2o::read_gps_model(l2o::open_hdf5_for_reading(model_path).open_group("model")));
   std::int64_t step = 0;
   const l2o::bench::CallTimes included = median_call_times(
       [&] {

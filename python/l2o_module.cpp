@@ -53,7 +53,8 @@ std::vector<l2o::ParameterGroup> parameter_groups(const std::vector<TensorLayout
     group.size = 1;
     for (const Eigen::Index extent : shape) group.size *= extent;
     group.rows = shape.empty() ? 1 : static_cast<int>(shape.front());
-    group.cols = shape.empty() ? 1 : static_cast<int>(group.size / std::max<Eigen::Index>(1, shape.front()));
+    group.cols =
+        shape.empty() ? 1 : static_cast<int>(group.size / std::max<Eigen::Index>(1, shape.front()));
     offset += group.size;
     groups.push_back(group);
   }
@@ -63,12 +64,11 @@ std::vector<l2o::ParameterGroup> parameter_groups(const std::vector<TensorLayout
 // The model file's optimizer with the state of one run.
 class LearnedOptimizer {
  public:
-  explicit LearnedOptimizer(const std::string& path) : optimizer_(l2o::load_learned_optimizer(path)) {}
+  explicit LearnedOptimizer(const std::string& path)
+      : optimizer_(l2o::load_learned_optimizer(path)) {}
 
   [[nodiscard]] std::string name() const { return optimizer_->name(); }
-  [[nodiscard]] std::string method() const {
-    return psd() != nullptr ? l2o::kPsdMethod : "l2l";
-  }
+  [[nodiscard]] std::string method() const { return psd() != nullptr ? l2o::kPsdMethod : "l2l"; }
   // The roles the model has policies for (psd); empty for l2l, whose one LSTM moves every
   // coordinate.
   [[nodiscard]] std::vector<std::string> roles() const {

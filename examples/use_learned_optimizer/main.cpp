@@ -58,7 +58,8 @@ class ClassifierLoss final : public l2o::MinibatchOracle {
     Eigen::Map<const RowMajor> W1(x.data(), kHidden, kInputs), W2(x.data() + w2, kClasses, kHidden);
     const auto c1 = x.segment(Eigen::Index{kHidden} * kInputs, kHidden);
     const auto c2 = x.segment(b2, kClasses);
-    Eigen::Map<RowMajor> dW1(gradient.data(), kHidden, kInputs), dW2(gradient.data() + w2, kClasses, kHidden);
+    Eigen::Map<RowMajor> dW1(gradient.data(), kHidden, kInputs),
+        dW2(gradient.data() + w2, kClasses, kHidden);
     gradient.setZero();
     double total = 0.0;
     for (const int n : rows_) {
@@ -125,8 +126,9 @@ int main(int argc, char** argv) {
     ClassifierLoss objective(inputs, labels);
     Eigen::VectorXd x0(objective.dimension());
     for (const l2o::ParameterGroup& group : parameter_groups()) {
-      std::uniform_real_distribution<double> init(-1.0 / std::sqrt(group.layer == 1 ? kInputs : kHidden),
-                                                  1.0 / std::sqrt(group.layer == 1 ? kInputs : kHidden));
+      std::uniform_real_distribution<double> init(
+          -1.0 / std::sqrt(group.layer == 1 ? kInputs : kHidden),
+          1.0 / std::sqrt(group.layer == 1 ? kInputs : kHidden));
       for (Eigen::Index j = 0; j < group.size; ++j) x0(group.offset + j) = init(random);
     }
     std::vector<int> all(kExamples);

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "app/meta_train_files.hpp"
 #include "app/meta_train_es.hpp"
+#include "app/meta_train_files.hpp"
 #include "app/meta_train_gps.hpp"
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"

@@ -62,8 +62,8 @@ void write_model(const std::string& path, const EsController& psi, const EsCheck
   file.commit();
 }
 
-void write_checkpoint(const std::string& path, const EsCheckpoint& checkpoint,
-                      const Config& config, const std::string& command_line, int ranks) {
+void write_checkpoint(const std::string& path, const EsCheckpoint& checkpoint, const Config& config,
+                      const std::string& command_line, int ranks) {
   AtomicHdf5File file(path);
   write_provenance(file.root(), config, command_line, "meta-train", ranks);
   write_es_checkpoint(file.root().create_group("checkpoint"), checkpoint);
@@ -112,9 +112,9 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
                  static_cast<long long>(checkpoint.theta.size()),
                  static_cast<long long>(cost_set.train().labels.size()),
                  config.string("gps.es_start").c_str(), start.base_rate, mpi.size(),
-                 resume ? (", resuming at generation " + std::to_string(checkpoint.generation))
-                              .c_str()
-                        : "");
+                 resume
+                     ? (", resuming at generation " + std::to_string(checkpoint.generation)).c_str()
+                     : "");
 
   const std::int64_t members = 2 * static_cast<std::int64_t>(params.pairs);
   const std::vector<std::int64_t> owned = owned_units(members, mpi.rank(), mpi.size());
@@ -132,7 +132,8 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
     for (std::int64_t m : owned) {
       const auto pair = static_cast<int>(m / 2);
       const double sign = m % 2 == 0 ? 1.0 : -1.0;
-      const Eigen::VectorXd member = checkpoint.theta + sign * params.sigma * perturbations.col(pair);
+      const Eigen::VectorXd member =
+          checkpoint.theta + sign * params.sigma * perturbations.col(pair);
       EsOptimizer psi(es_member(start, member, params));
       local.push_back(es_meta_loss(task, cost_set, psi, es_rollout_seed(seed, generation, pair),
                                    horizon, stride));

@@ -23,7 +23,8 @@ class StateWriter {
   }
   /// The values written.
   [[nodiscard]] Eigen::VectorXd finish() const {
-    return Eigen::Map<const Eigen::VectorXd>(values_.data(), static_cast<Eigen::Index>(values_.size()));
+    return Eigen::Map<const Eigen::VectorXd>(values_.data(),
+                                             static_cast<Eigen::Index>(values_.size()));
   }
 
  private:

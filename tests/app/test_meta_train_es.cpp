@@ -35,16 +35,18 @@ es_learning_rate = 0.3
 )";
 
 void check_same_run(const fs::path& a, const fs::path& b) {
-  const l2o::Hdf5Group ca = l2o::open_hdf5_for_reading((a / "checkpoint.h5").string())
-                                .open_group("checkpoint");
-  const l2o::Hdf5Group cb = l2o::open_hdf5_for_reading((b / "checkpoint.h5").string())
-                                .open_group("checkpoint");
+  const l2o::Hdf5Group ca =
+      l2o::open_hdf5_for_reading((a / "checkpoint.h5").string()).open_group("checkpoint");
+  const l2o::Hdf5Group cb =
+      l2o::open_hdf5_for_reading((b / "checkpoint.h5").string()).open_group("checkpoint");
   CHECK(ca.integer_attribute("generation") == 2);
   CHECK(cb.integer_attribute("generation") == 2);
   for (const char* name : {"theta", "mean_cost", "step_norm"})
     CHECK(ca.read_doubles(name) == cb.read_doubles(name));
-  const l2o::Hdf5Group ma = l2o::open_hdf5_for_reading((a / "model.h5").string()).open_group("model");
-  const l2o::Hdf5Group mb = l2o::open_hdf5_for_reading((b / "model.h5").string()).open_group("model");
+  const l2o::Hdf5Group ma =
+      l2o::open_hdf5_for_reading((a / "model.h5").string()).open_group("model");
+  const l2o::Hdf5Group mb =
+      l2o::open_hdf5_for_reading((b / "model.h5").string()).open_group("model");
   CHECK(ma.string_attribute("method") == "es");
   for (const char* name : {"log_rate", "momentum", "decay"})
     CHECK(ma.read_doubles(name) == mb.read_doubles(name));
@@ -75,8 +77,8 @@ TEST_CASE("meta-train es: 1 vs 2 ranks and stop/resume are bitwise the same", "[
   check_same_run(one, two);
 
   const fs::path resumed = l2o::test::meta_train_dir("meta-train-es-resume", kTinyEs);
-  const auto first = l2o::test::run_l2o(
-      l2o::test::meta_train_arguments(resumed, " --set gps.iterations=1"));
+  const auto first =
+      l2o::test::run_l2o(l2o::test::meta_train_arguments(resumed, " --set gps.iterations=1"));
   INFO(first.output);
   REQUIRE(first.exit_code == 0);
   const auto second = l2o::test::run_l2o(l2o::test::meta_train_arguments(resumed, " --resume"));

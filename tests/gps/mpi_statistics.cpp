@@ -1,9 +1,10 @@
 // The statistics reduction of gps-spec.md §14 under mpiexec -n 2: rollout n is recorded on rank
 // n mod 2, each rank accumulates TransitionStatistics per group, and group g is reduced to its
-// owner (group_owners, balanced by recorded points). The owner's total must be bitwise equal to the statistics of all rollouts accumulated
-// on one rank, and so must the dynamics and cost fits computed from it.
-#include <catch2/catch.hpp>
+// owner (group_owners, balanced by recorded points). The owner's total must be bitwise equal to the
+// statistics of all rollouts accumulated on one rank, and so must the dynamics and cost fits
+// computed from it.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <vector>
 

@@ -207,9 +207,8 @@ TEST_CASE(
     // One multiplier for all groups, from the summed prediction and the realised change.
     REQUIRE(std::isfinite(summary.predicted_improvement));
     REQUIRE(std::isfinite(summary.realised_improvement));
-    const l2o::GlobalStepDecision expected =
-        l2o::global_step_decision(multiplier, summary.predicted_improvement,
-                                  summary.realised_improvement, params.step_size);
+    const l2o::GlobalStepDecision expected = l2o::global_step_decision(
+        multiplier, summary.predicted_improvement, summary.realised_improvement, params.step_size);
     multiplier = expected.multiplier;
     if (expected.accepted) baseline = summary.mean_sample_cost;
     for (std::size_t g = 0; g < state.groups.size(); ++g) {

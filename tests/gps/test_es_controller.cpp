@@ -1,7 +1,7 @@
 // The ES path's controller family and search (gps/es/, issue 19 item 1; the exact members are
-// tested in tests/eval/test_es_members.cpp): the learning-rate schedule interpolates as documented, a non-member follows an
-// independent scalar implementation, and the ES update is baseline-free, scale-free, descends on
-// a linear cost and respects its trust region.
+// tested in tests/eval/test_es_members.cpp): the learning-rate schedule interpolates as documented,
+// a non-member follows an independent scalar implementation, and the ES update is baseline-free,
+// scale-free, descends on a linear cost and respects its trust region.
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -102,8 +102,8 @@ TEST_CASE("es: theta maps to psi and a diverging member scores the cap", "[gps][
   EsSearchParams params;
   REQUIRE(es_search_dimension(start) == static_cast<Eigen::Index>(groups * 5));
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(es_search_dimension(start));
-  theta(1) = 0.5;  // group 0, knot 1
-  theta(3) = 0.2;  // group 0, momentum
+  theta(1) = 0.5;   // group 0, knot 1
+  theta(3) = 0.2;   // group 0, momentum
   theta(9) = -1.0;  // group 1, decay
   const EsController psi = es_member(start, theta, params);
   CHECK(psi.groups[0].log_rate[1] == 0.5);

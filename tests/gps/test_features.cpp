@@ -308,9 +308,8 @@ TEST_CASE("feature set names round-trip and unknown names are rejected", "[featu
        {l2o::FeatureSet::paper, l2o::FeatureSet::scale_free, l2o::FeatureSet::adaptive}) {
     CHECK(l2o::parse_feature_set(l2o::feature_set_name(features)) == features);
   }
-  CHECK_THROWS_WITH(
-      l2o::parse_feature_set("adam"),
-      "unknown feature set \"adam\"; use \"paper\", \"scale_free\" or \"adaptive\"");
+  CHECK_THROWS_WITH(l2o::parse_feature_set("adam"),
+                    "unknown feature set \"adam\"; use \"paper\", \"scale_free\" or \"adaptive\"");
   CHECK(l2o::state_dimension(l2o::FeatureSet::scale_free) == 76);
   CHECK(l2o::observation_dimension(l2o::FeatureSet::paper) == 3);
   CHECK(l2o::state_dimension(l2o::FeatureSet::adaptive) == 78);

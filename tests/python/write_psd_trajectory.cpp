@@ -51,7 +51,8 @@ class RecordingOptimizer final : public l2o::Optimizer {
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: %s <model.h5> <data dir> <seed> <iterations> <output.h5>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <model.h5> <data dir> <seed> <iterations> <output.h5>\n",
+                 argv[0]);
     return 2;
   }
   try {
@@ -77,9 +78,11 @@ int main(int argc, char** argv) {
         labels.push_back(task.train().labels[static_cast<std::size_t>(row)]);
       }
     }
-    for (const Eigen::VectorXd& x : recorder.iterates) iterates.insert(iterates.end(), x.begin(), x.end());
+    for (const Eigen::VectorXd& x : recorder.iterates)
+      iterates.insert(iterates.end(), x.begin(), x.end());
     l2o::AtomicHdf5File file(argv[5]);
-    file.root().write("inputs", batch_inputs.data(), {T, static_cast<std::uint64_t>(batch), static_cast<std::uint64_t>(inputs)});
+    file.root().write("inputs", batch_inputs.data(),
+                      {T, static_cast<std::uint64_t>(batch), static_cast<std::uint64_t>(inputs)});
     file.root().write("labels", labels.data(), {T, static_cast<std::uint64_t>(batch)});
     file.root().write("iterates", iterates.data(), {T + 1, d});
     file.root().write("losses", recorder.losses);

@@ -14,7 +14,8 @@ void write_es_checkpoint(const Hdf5Group& group, const EsCheckpoint& checkpoint)
   group.set_attribute("generation", static_cast<std::int64_t>(checkpoint.generation));
   group.set_attribute("seed", static_cast<std::int64_t>(checkpoint.seed));
   write_es_controller(group.create_group("start"), checkpoint.start);
-  group.write("theta", checkpoint.theta.data(), {static_cast<std::uint64_t>(checkpoint.theta.size())});
+  group.write("theta", checkpoint.theta.data(),
+              {static_cast<std::uint64_t>(checkpoint.theta.size())});
   group.write("mean_cost", checkpoint.mean_cost);
   group.write("step_norm", checkpoint.step_norm);
 }
@@ -41,8 +42,8 @@ EsCheckpoint read_es_checkpoint(const Hdf5Group& group, const EsController& star
     throw InputError(group.where("theta") + ": " + std::to_string(theta.size()) +
                      " entries, the config's controller has " +
                      std::to_string(es_search_dimension(start)) + kDamagedCheckpoint);
-  checkpoint.theta = Eigen::Map<const Eigen::VectorXd>(theta.data(),
-                                                       static_cast<Eigen::Index>(theta.size()));
+  checkpoint.theta =
+      Eigen::Map<const Eigen::VectorXd>(theta.data(), static_cast<Eigen::Index>(theta.size()));
   if (!checkpoint.theta.allFinite())
     throw InputError(group.where("theta") + ": non-finite entries" + kDamagedCheckpoint);
   return checkpoint;

@@ -18,8 +18,8 @@ EsController member(double learning_rate, double weight, double decay, double ep
   psi.second_moment_weight = weight;
   psi.epsilon = epsilon;
   psi.knot_times = knot_times;
-  psi.groups.assign(group_count, EsGroupController{std::vector<double>(knot_times.size(), 0.0),
-                                                   0.0, decay});
+  psi.groups.assign(group_count,
+                    EsGroupController{std::vector<double>(knot_times.size(), 0.0), 0.0, decay});
   psi.check(group_count);
   return psi;
 }
@@ -36,8 +36,7 @@ void EsController::check(std::size_t group_count) const {
     require(knot_times[k] > knot_times[k - 1] && std::isfinite(knot_times[k]),
             "knot_times must be finite and increasing");
   require(groups.size() == group_count, "has " + std::to_string(groups.size()) +
-                                            " groups, the net has " +
-                                            std::to_string(group_count));
+                                            " groups, the net has " + std::to_string(group_count));
   for (const EsGroupController& g : groups) {
     require(g.log_rate.size() == knot_times.size(), "a group's log_rate must have one per knot");
     for (double l : g.log_rate) require(std::isfinite(l), "log_rate must be finite");

@@ -29,8 +29,7 @@ EsController es_member(const EsController& start, const Eigen::VectorXd& theta,
                        const EsSearchParams& params) {
   if (theta.size() != es_search_dimension(start))
     throw std::invalid_argument("es_member: theta has " + std::to_string(theta.size()) +
-                                " entries, expected " +
-                                std::to_string(es_search_dimension(start)));
+                                " entries, expected " + std::to_string(es_search_dimension(start)));
   EsController psi = start;
   Eigen::Index i = 0;
   for (EsGroupController& g : psi.groups) {

@@ -18,10 +18,10 @@ namespace l2o {
 
 /// Parameters of the search.
 struct EsSearchParams {
-  int pairs = 8;               ///< antithetic pairs per generation (2 pairs members), >= 1
-  double sigma = 0.1;          ///< perturbation std in theta units, > 0
-  double learning_rate = 0.1;  ///< step per unit normalised gradient estimate, > 0
-  double trust_radius = 0.2;   ///< bound on |theta step| (Euclidean), > 0
+  int pairs = 8;                ///< antithetic pairs per generation (2 pairs members), >= 1
+  double sigma = 0.1;           ///< perturbation std in theta units, > 0
+  double learning_rate = 0.1;   ///< step per unit normalised gradient estimate, > 0
+  double trust_radius = 0.2;    ///< bound on |theta step| (Euclidean), > 0
   double momentum_scale = 1.0;  ///< S entry of beta, > 0
   double decay_scale = 0.1;     ///< S entry of rho, > 0
   /// Throws std::invalid_argument naming the first bad field.

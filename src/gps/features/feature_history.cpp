@@ -199,8 +199,9 @@ void FeatureHistory::fill_observation_features(const Rows& rows,
 
 void FeatureHistory::require_state_features() const {
   if (use_ == FeatureUse::observation_only) {
-    throw std::logic_error("FeatureHistory: state features requested from an observation-only "
-                           "history");
+    throw std::logic_error(
+        "FeatureHistory: state features requested from an observation-only "
+        "history");
   }
 }
 

@@ -234,8 +234,8 @@ struct GroupData {
 GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>& records) {
   GroupData data;
   data.samples.resize(in.groups);
-  data.transitions.assign(in.groups, TransitionStatistics(in.params.horizon,
-                                                          state_dimension(in.params.features)));
+  data.transitions.assign(
+      in.groups, TransitionStatistics(in.params.horizon, state_dimension(in.params.features)));
   for (std::size_t g = 0; g < in.groups; ++g) {
     for (const RolloutRecord& record : records) {
       const GroupRolloutRecord& group = record.groups[g];
@@ -291,9 +291,8 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
   PolicySums sums;
   for (std::size_t g = 0; g < in.groups; ++g) {
     sums.means.push_back(teacher_forced(policies[g], samples[g]));
-    sums.linearisation.push_back(
-        linearisation_statistics(samples[g], sums.means[g], in.params.horizon,
-                                 state_dimension(in.params.features)));
+    sums.linearisation.push_back(linearisation_statistics(
+        samples[g], sums.means[g], in.params.horizon, state_dimension(in.params.features)));
     sums.mismatch.push_back(
         mismatch_statistics(*psi[g], samples[g], sums.means[g], in.params.horizon));
   }
@@ -480,8 +479,8 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
 /// improvements from their owners, converts them to true-objective units like
 /// summed_prediction, and applies one multiplier to all groups; a rejected step sends every
 /// group's psi-hat back to psi_prev before the psi-step.
-void control_global_step(const IterationInputs& in, const std::vector<bool>& owned,
-                         GpsState& state, GpsIterationSummary& summary) {
+void control_global_step(const IterationInputs& in, const std::vector<bool>& owned, GpsState& state,
+                         GpsIterationSummary& summary) {
   const auto groups = static_cast<std::int64_t>(in.groups);
   std::vector<double> owned_predictions;
   for (const std::int64_t g : owned_units(groups, world_rank(), world_size())) {
@@ -554,8 +553,8 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   for (const ParameterGroup& group : task.mlp().groups()) {
     recorded_points.push_back(std::min(group.size, params.max_recorded));
   }
-  const IterationInputs in{task, cost_set, params, state.iteration, groups,
-                           group_owners(recorded_points, world_size())};
+  const IterationInputs in{
+      task, cost_set, params, state.iteration, groups, group_owners(recorded_points, world_size())};
   GpsIterationSummary summary = empty_summary(in);
   PhaseTimer timer(summary.seconds);
 

@@ -45,16 +45,16 @@ struct GpsIterationSummary {
   int iteration = -1;  ///< i
   /// Per rollout of psi-hat: (1/T) sum_{t=1}^T f_t on the cost set (the meta-loss / T).
   std::vector<double> sample_costs;
-  double mean_sample_cost = 0.0;         ///< mean of sample_costs
-  PolicyEvaluation evaluation;           ///< step 10: pi's test-time score (evaluation.score)
-  double mean_initial_kl = 0.0;          ///< mean over groups of the step-7 KL(psi-hat || pi)
-  double mean_final_kl = 0.0;            ///< mean over groups of KL(psi' || pi) after the last 8b
+  double mean_sample_cost = 0.0;  ///< mean of sample_costs
+  PolicyEvaluation evaluation;    ///< step 10: pi's test-time score (evaluation.score)
+  double mean_initial_kl = 0.0;   ///< mean over groups of the step-7 KL(psi-hat || pi)
+  double mean_final_kl = 0.0;     ///< mean over groups of KL(psi' || pi) after the last 8b
   /// Sum over groups of the step-size rule's predicted improvement of psi-hat over psi_prev in
   /// true-objective units (change of the mean objective over the horizon); NaN at iteration 0.
   double predicted_improvement = std::numeric_limits<double>::quiet_NaN();
   /// The last accepted psi-hat's mean sample cost minus this one's; NaN at iteration 0.
   double realised_improvement = std::numeric_limits<double>::quiet_NaN();
-  std::vector<GroupDiagnostics> groups;  ///< per group (§10, §18.2)
+  std::vector<GroupDiagnostics> groups;     ///< per group (§10, §18.2)
   std::vector<std::vector<DgdResult>> dgd;  ///< [g][r]: every psi-step of the iteration
   /// [g][update]: every policy update (R - 1 at iteration 0, else R).
   std::vector<std::vector<PolicyUpdateReport>> policy_updates;

@@ -66,12 +66,12 @@ struct InitialControllerParams {
 
 /// Parameters of a GPS meta-training run (gps-spec.md §12, §13).
 struct GpsParams {
-  int horizon = 400;                        ///< T (§1.1), >= 2
-  int rollouts = 20;                        ///< N rollouts per iteration (§3.3), >= 1
-  Eigen::Index max_recorded = 256;          ///< C_max recorded coordinates per group (§3.3), >= 1
+  int horizon = 400;                ///< T (§1.1), >= 2
+  int rollouts = 20;                ///< N rollouts per iteration (§3.3), >= 1
+  Eigen::Index max_recorded = 256;  ///< C_max recorded coordinates per group (§3.3), >= 1
   /// §2 exactly, §18.2 risk 1's scale-free variant, or §2 plus the adaptive directions
   FeatureSet features = FeatureSet::paper;
-  int inner_iterations = 4;                 ///< R BADMM inner iterations (§12 step 8), >= 1
+  int inner_iterations = 4;            ///< R BADMM inner iterations (§12 step 8), >= 1
   int evaluation_rollouts = 4;         ///< N_eval deterministic pi rollouts (§12 step 10), >= 1
   std::int64_t cost_set_examples = 0;  ///< N_c of the cost set; 0 = full training set (§1.1)
   double exploration_std = 0.5;        ///< rho_init: psi-hat's initial std, scaled units (§11)
@@ -81,11 +81,11 @@ struct GpsParams {
   DynamicsFitParams dynamics;                  ///< §5
   /// fitted: §5's B_t; matched: B_t corrected so that w_{t+1}^T B_t = sigma_a h_t
   OwnStepResponse own_step_response = OwnStepResponse::fitted;
-  CostModelParams cost;                        ///< §4
+  CostModelParams cost;  ///< §4
   /// §6; its policy_variance Sigma^pi must equal exploration_std^2 (§8.6).
   PolicyLinearisationParams linearisation;
-  DgdParams dgd;             ///< §7.6 (kl_step = epsilon_0)
-  StepSizeParams step_size;  ///< §10
+  DgdParams dgd;                                      ///< §7.6 (kl_step = epsilon_0)
+  StepSizeParams step_size;                           ///< §10
   StepControl step_control = StepControl::per_group;  ///< §10 per group, or global (issue 16)
   /// §9; its policy_variance Sigma^pi must equal exploration_std^2 (§8.6).
   BadmmDualParams duals;

@@ -34,10 +34,10 @@ struct GpsGroupState {
 
 /// The carried state of a GPS run.
 struct GpsState {
-  std::uint64_t seed = 0;             ///< run seed: keys every random stream
-  int iteration = 0;                  ///< i: the next iteration to run
-  double initial_alpha = 0.0;         ///< the initial controller's step size (§11, for the record)
-  double initial_beta = 0.0;          ///< the initial controller's momentum
+  std::uint64_t seed = 0;      ///< run seed: keys every random stream
+  int iteration = 0;           ///< i: the next iteration to run
+  double initial_alpha = 0.0;  ///< the initial controller's step size (§11, for the record)
+  double initial_beta = 0.0;   ///< the initial controller's momentum
   /// Mean sample cost of the last accepted psi-hat (NaN before iteration 1): the realised
   /// improvement of the next iteration is measured against it (issue 16 items 2 and 5).
   double previous_sample_cost = std::numeric_limits<double>::quiet_NaN();

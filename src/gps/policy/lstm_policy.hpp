@@ -32,8 +32,8 @@ struct LstmPolicyParams {
   Eigen::Index hidden_size = 128;  ///< LSTM cells (§8.1), >= 1
   /// Observation dimension m: 3 (§2.3), 5 with the adaptive features (observation_dimension).
   Eigen::Index input_size = kObservationDim;
-  AdamParameters adam;             ///< §8.5: lr 1e-3, betas 0.9 / 0.999, eps 1e-8 (torch's)
-  LstmEngineParams engine;         ///< work decomposition of the forward and backward passes
+  AdamParameters adam;      ///< §8.5: lr 1e-3, betas 0.9 / 0.999, eps 1e-8 (torch's)
+  LstmEngineParams engine;  ///< work decomposition of the forward and backward passes
 
   /// Throws std::invalid_argument naming the bad field.
   void check() const;

@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include "app/meta_train_files.hpp"
+#include "app/meta_train_imitation.hpp"
+#include "app/meta_train_instances.hpp"
 #include "app/progress_reporter.hpp"
 #include "app/provenance.hpp"
 #include "app/stop_request.hpp"
@@ -15,7 +18,7 @@
 #include "gps/es/es_meta_loss.hpp"
 #include "gps/es/es_model_file.hpp"
 #include "gps/es/es_search.hpp"
-#include "objective/cost_set.hpp"
+#include "gps/files/gps_model_file.hpp"
 #include "optim/adagrad.hpp"
 #include "optim/rmsprop.hpp"
 #include "util/error.hpp"
@@ -62,6 +65,32 @@ void write_model(const std::string& path, const EsController& psi, const EsCheck
   file.commit();
 }
 
+void write_policy_model(const std::string& path, const std::vector<GpsPolicy>& policies,
+                        FeatureSet features, const RelativeOutput& relative, const TaskSpec& spec,
+                        const Mlp& mlp, const Config& config, const std::string& command_line,
+                        int ranks) {
+  AtomicHdf5File file(path);
+  write_provenance(file.root(), config, command_line, "meta-train", ranks);
+  write_task_attributes(file.root().create_group("task"), spec, mlp);
+  write_gps_model(file.root().create_group("model"), policies, features, mlp, &relative);
+  file.commit();
+}
+
+// psi's model file: meta_train.model, or gps.es_model when the imitation phase writes pi there.
+std::string es_model_path(const Config& config, const ImitationParams& imitation) {
+  if (imitation.rounds == 0) return config.string("meta_train.model");
+  const std::string path = config.string("gps.es_model");
+  if (path.empty())
+    throw InputError(
+        "gps.es_model is empty but gps.imitation_rounds > 0 writes pi to meta_train.model; name "
+        "a file for psi in gps.es_model");
+  if (std::filesystem::absolute(path) ==
+      std::filesystem::absolute(config.string("meta_train.model")))
+    throw InputError("gps.es_model and meta_train.model are the same file \"" + path +
+                     "\"; give psi and pi different files");
+  return path;
+}
+
 void write_checkpoint(const std::string& path, const EsCheckpoint& checkpoint, const Config& config,
                       const std::string& command_line, int ranks) {
   AtomicHdf5File file(path);
@@ -76,6 +105,8 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
                       bool resume) {
   install_stop_request_handlers();
   const EsSearchParams params = search_params(config);
+  const ImitationParams imitation = imitation_params_from_config(config);
+  const std::string psi_path = es_model_path(config, imitation);
   const int generations = static_cast<int>(config.integer("gps.iterations"));
   const int horizon = static_cast<int>(config.integer("gps.horizon"));
   const int stride = static_cast<int>(config.integer("gps.initial_score_stride"));
@@ -84,15 +115,16 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
                      " exceeds gps.horizon = " + std::to_string(horizon) +
                      "; make it at most the horizon");
   const MetaTrainFiles files = prepare_meta_train_files(config, resume);
-  const TaskSpec spec = training_task_from_config(config);
-  const MlpTask task = make_task(spec);
   const auto seed = static_cast<std::uint64_t>(config.integer("run.seed"));
-  const MlpTask cost_set = cost_set_task(task, config.integer("meta_train.cost_examples"), seed);
+  const std::vector<MetaTrainInstance> instances = meta_train_instances(config, seed);
+  const TaskSpec& spec = instances.front().spec;
+  const MlpTask& task = instances.front().task;
   const EsController start = start_controller(config, task.mlp().groups().size());
   EsCheckpoint checkpoint = [&] {
     if (resume) {
       const Hdf5Group file = open_checkpoint_to_resume(files.checkpoint, config);
-      return read_es_checkpoint(file.open_group("checkpoint"), start);
+      return read_es_checkpoint(file.open_group("checkpoint"), start,
+                                imitation_policy_params(config));
     }
     EsCheckpoint fresh;
     fresh.seed = seed;
@@ -101,20 +133,27 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
     return fresh;
   }();
 
+  if (checkpoint.imitation && checkpoint.generation != generations)
+    throw InputError("--resume: the checkpoint's imitation phase imitates psi of generation " +
+                     std::to_string(checkpoint.generation) +
+                     "; keep gps.iterations = " + std::to_string(checkpoint.generation));
   const bool report = mpi.is_root() && !options.quiet;
   const std::string label = spec.label(task.mlp().num_classes());
   if (report)
-    std::fprintf(stderr,
-                 "[meta-train] gps-es on %s: %d generations of %d antithetic pairs x %d steps, "
-                 "%lld search dimensions, cost set %lld examples, start %s lr %.6g, on %d "
-                 "rank(s)%s\n",
-                 label.c_str(), generations, params.pairs, horizon,
-                 static_cast<long long>(checkpoint.theta.size()),
-                 static_cast<long long>(cost_set.train().labels.size()),
-                 config.string("gps.es_start").c_str(), start.base_rate, mpi.size(),
-                 resume
-                     ? (", resuming at generation " + std::to_string(checkpoint.generation)).c_str()
-                     : "");
+    std::fprintf(
+        stderr,
+        "[meta-train] gps-es on %s%s: %d generations of %d antithetic pairs x %d steps, "
+        "%lld search dimensions, cost set %lld examples, start %s lr %.6g, on %d "
+        "rank(s)%s\n",
+        label.c_str(),
+        instances.size() > 1
+            ? (" and " + std::to_string(instances.size() - 1) + " variant(s)").c_str()
+            : "",
+        generations, params.pairs, horizon, static_cast<long long>(checkpoint.theta.size()),
+        static_cast<long long>(instances.front().cost_set.train().labels.size()),
+        config.string("gps.es_start").c_str(), start.base_rate, mpi.size(),
+        resume ? (", resuming at generation " + std::to_string(checkpoint.generation)).c_str()
+               : "");
 
   const std::int64_t members = 2 * static_cast<std::int64_t>(params.pairs);
   const std::vector<std::int64_t> owned = owned_units(members, mpi.rank(), mpi.size());
@@ -127,7 +166,8 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
     Eigen::MatrixXd perturbations(dimension, params.pairs);
     for (int j = 0; j < params.pairs; ++j)
       perturbations.col(j) = es_perturbation(seed, generation, j, dimension);
-    // Member 2j is theta + sigma eps_j, member 2j + 1 its antithetic twin; both use pair j's seed.
+    // Member 2j is theta + sigma eps_j, member 2j + 1 its antithetic twin; both use pair j's seed
+    // and instance j mod n.
     std::vector<double> local;
     for (std::int64_t m : owned) {
       const auto pair = static_cast<int>(m / 2);
@@ -135,8 +175,10 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
       const Eigen::VectorXd member =
           checkpoint.theta + sign * params.sigma * perturbations.col(pair);
       EsOptimizer psi(es_member(start, member, params));
-      local.push_back(es_meta_loss(task, cost_set, psi, es_rollout_seed(seed, generation, pair),
-                                   horizon, stride));
+      const MetaTrainInstance& instance =
+          instances[static_cast<std::size_t>(pair) % instances.size()];
+      local.push_back(es_meta_loss(instance.task, instance.cost_set, psi,
+                                   es_rollout_seed(seed, generation, pair), horizon, stride));
     }
     const std::vector<double> costs = allgather_unit_values(local, members);
     std::vector<double> plus;
@@ -151,7 +193,7 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
     checkpoint.step_norm.push_back(update.step_norm);
     checkpoint.generation = generation + 1;
     if (mpi.is_root()) {
-      write_model(files.model, es_member(start, checkpoint.theta, params), checkpoint, spec,
+      write_model(psi_path, es_member(start, checkpoint.theta, params), checkpoint, spec,
                   task.mlp(), config, options.command_line, mpi.size());
       write_checkpoint(files.checkpoint, checkpoint, config, options.command_line, mpi.size());
     }
@@ -172,9 +214,33 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
       return kExitStopped;
     }
   }
-  if (mpi.is_root())
-    std::printf("task        %s\nmethod      gps-es, %d generations\nmodel: %s\ncheckpoint: %s\n",
-                label.c_str(), generations, files.model.c_str(), files.checkpoint.c_str());
+  if (imitation.rounds > 0) {
+    const ImitationOutputs outputs{
+        [&](const EsCheckpoint& state) {
+          if (mpi.is_root())
+            write_checkpoint(files.checkpoint, state, config, options.command_line, mpi.size());
+        },
+        [&](const std::vector<GpsPolicy>& policies, FeatureSet features,
+            const RelativeOutput& relative) {
+          if (mpi.is_root())
+            write_policy_model(files.model, policies, features, relative, spec, task.mlp(), config,
+                               options.command_line, mpi.size());
+        }};
+    const int status =
+        run_imitation(config, options, mpi, instances, es_member(start, checkpoint.theta, params),
+                      checkpoint, outputs);
+    if (status != 0) return status;
+  }
+  if (mpi.is_root()) {
+    std::printf("task        %s\nmethod      gps-es, %d generations", label.c_str(), generations);
+    if (imitation.rounds > 0)
+      std::printf(
+          ", %d imitation rounds (best %d: imitation gap %+.4g)\npsi: %s", imitation.rounds,
+          checkpoint.imitation->best_round,
+          checkpoint.imitation->gap[static_cast<std::size_t>(checkpoint.imitation->best_round)],
+          psi_path.c_str());
+    std::printf("\nmodel: %s\ncheckpoint: %s\n", files.model.c_str(), files.checkpoint.c_str());
+  }
   return 0;
 }
 

@@ -256,6 +256,23 @@ const std::vector<KeySpec>& config_schema() {
            "es: change of the momentum beta per normalised unit"),
       real("gps.es_decay_scale", 0.1, 1e-300, kHuge,
            "es: change of the second-moment decay rho per normalised unit"),
+      optional_texts("gps.es_task_variants", {},
+                     "es: extra instances of the training task to meta-train on, each a list of "
+                     "\"task.<key>=<value>\" assignments separated by \";\" (pair, rollout k on "
+                     "instance k mod n; the same parameter groups)"),
+      text("gps.es_model", "",
+           "es: psi's model file when gps.imitation_rounds > 0 (pi then goes to meta_train.model)"),
+      integer("gps.imitation_rounds", 0, 0, 1000000,
+              "es: rounds of imitation of psi by the LSTM policy pi after the generations "
+              "(docs/gps-design.md \"Imitation of psi\"); 0: the model is psi"),
+      integer("gps.imitation_rollouts", 8, 1, 100000,
+              "es: recorded rollouts per imitation round (rollout k on rank k mod ranks)"),
+      real("gps.imitation_policy_fraction", 0.5, 0.0, 1.0,
+           "es: share of an imitation round's rollouts driven by pi (from round 1; DAgger-style)"),
+      integer("gps.imitation_evaluation_rollouts", 8, 1, 100000,
+              "es: rollouts on which pi and psi are scored after every imitation round"),
+      real("gps.relative_max_log_factor", 2.0, 1e-6, 50.0,
+           "es: L, pi's step factor on psi's direction stays in [e^-L, e^L]"),
   };
   return schema;
 }

@@ -61,7 +61,10 @@ TEST_CASE("es: a non-member follows a scalar implementation of the recurrence", 
   for (int i = 0; i < 3; ++i) CHECK(x(i) == Approx(y[i]).epsilon(1e-12));
 }
 
-TEST_CASE("es: the update descends a linear cost, is scale-free and bounded", "[gps][es]") {
+TEST_CASE(
+    "es: the update descends a linear cost, is scale-free, weighs relative differences and "
+    "is bounded",
+    "[gps][es]") {
   EsSearchParams params;
   params.pairs = 64;
   params.sigma = 0.1;
@@ -77,8 +80,8 @@ TEST_CASE("es: the update descends a linear cost, is scale-free and bounded", "[
     eps.col(j) = es_perturbation(3, 0, j, dimension);
     plus.push_back(5.0 + c.dot(theta + params.sigma * eps.col(j)));
     minus.push_back(5.0 + c.dot(theta - params.sigma * eps.col(j)));
-    plus_scaled.push_back(7.0 * plus.back() - 100.0);  // affine change of the meta-loss
-    minus_scaled.push_back(7.0 * minus.back() - 100.0);
+    plus_scaled.push_back(7.0 * plus.back());  // another unit of the meta-loss
+    minus_scaled.push_back(7.0 * minus.back());
   }
   const EsUpdate update = es_update(theta, eps, plus, minus, params);
   const Eigen::VectorXd step = update.theta - theta;
@@ -93,6 +96,16 @@ TEST_CASE("es: the update descends a linear cost, is scale-free and bounded", "[
   CHECK(((bounded.theta - theta).normalized() - step.normalized()).norm() <= 1e-12);
   const EsUpdate flat = es_update(theta, eps, plus, plus, params);
   CHECK(flat.theta == theta);
+  // Relative differences: a pair at twice the loss level with twice the difference weighs the
+  // same as the original pair.
+  std::vector<double> plus_doubled = plus, minus_doubled = minus;
+  plus_doubled[0] *= 2.0;
+  minus_doubled[0] *= 2.0;
+  CHECK((es_update(theta, eps, plus_doubled, minus_doubled, params).theta - bounded.theta).norm() <=
+        1e-12);
+  minus_doubled[1] = -1.0;
+  CHECK_THROWS_WITH(es_update(theta, eps, plus_doubled, minus_doubled, params),
+                    Catch::Contains("must be finite and > 0"));
 }
 
 TEST_CASE("es: theta maps to psi and a diverging member scores the cap", "[gps][es]") {

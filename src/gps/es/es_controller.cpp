@@ -78,12 +78,18 @@ EsController rmsprop_controller(double learning_rate, double alpha, double epsil
   return member(learning_rate, 1.0 - alpha, alpha, epsilon, knot_times, group_count);
 }
 
+std::vector<MomentDirection> es_directions(const EsController& psi) {
+  std::vector<MomentDirection> directions;
+  for (const EsGroupController& g : psi.groups)
+    directions.push_back({std::clamp(g.momentum, 0.0, kEsMaxMomentum),
+                          std::clamp(g.decay, kEsMinDecay, 1.0), psi.second_moment_weight,
+                          psi.epsilon});
+  return directions;
+}
+
 EsOptimizer::EsOptimizer(EsController controller) : controller_(std::move(controller)) {
   controller_.check(controller_.groups.size());
-  for (const EsGroupController& g : controller_.groups) {
-    momentum_.push_back(std::clamp(g.momentum, 0.0, kEsMaxMomentum));
-    decay_.push_back(std::clamp(g.decay, kEsMinDecay, 1.0));
-  }
+  directions_ = es_directions(controller_);
 }
 
 HyperparameterList EsOptimizer::hyperparameters() const {
@@ -94,8 +100,8 @@ HyperparameterList EsOptimizer::hyperparameters() const {
     const std::string prefix = "g" + std::to_string(g) + ".";
     for (std::size_t k = 0; k < controller_.knot_times.size(); ++k)
       list.emplace_back(prefix + "log_rate" + std::to_string(k), controller_.groups[g].log_rate[k]);
-    list.emplace_back(prefix + "momentum", momentum_[g]);
-    list.emplace_back(prefix + "decay", decay_[g]);
+    list.emplace_back(prefix + "momentum", directions_[g].momentum);
+    list.emplace_back(prefix + "decay", directions_[g].decay);
   }
   return list;
 }
@@ -118,19 +124,14 @@ void EsOptimizer::do_start(Eigen::Index dimension) {
 
 Optimizer::Iteration EsOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {
   const double loss = oracle.loss_gradient(x, gradient_);
-  const double w = controller_.second_moment_weight;
   for (std::size_t g = 0; g < groups().size(); ++g) {
     const ParameterGroup& group = groups()[g];
-    const double beta = momentum_[g];
-    const double rho = decay_[g];
     const double rate =
         controller_.base_rate * std::exp(controller_.log_rate_at(g, static_cast<double>(step_)));
-    const auto grad = gradient_.segment(group.offset, group.size).array();
     auto m = first_moment_.segment(group.offset, group.size).array();
     auto v = second_moment_.segment(group.offset, group.size).array();
-    m = beta * m + (1.0 - beta) * grad;
-    v = rho * v + w * grad.square();  // the expressions of adagrad.cpp / rmsprop.cpp at members
-    x.segment(group.offset, group.size).array() -= rate * m / (v.sqrt() + controller_.epsilon);
+    x.segment(group.offset, group.size).array() -=
+        directions_[g].advance(rate, gradient_.segment(group.offset, group.size).array(), m, v);
   }
   ++step_;
   return {loss, false};

@@ -5,7 +5,7 @@
 //   m <- beta m + (1 - beta) g_t                      (momentum; beta = 0 gives m = g_t exactly)
 //   v <- rho v + w g_t^2                               (rho = 1, w = 1: AdaGrad's running sum;
 //                                                       rho = alpha, w = 1 - alpha: RMSprop)
-//   x <- x - lr_g(t) m / (sqrt(v) + eps)
+//   x <- x - lr_g(t) m / (sqrt(v) + eps)               (optim/moment_direction.hpp)
 //   lr_g(t) = base_rate * exp(l_g(t)),  l_g log-linear between knots at log-spaced times
 // The step is scale-free (invariant to a constant rescaling of the objective) apart from eps.
 // With every l_g = 0 the rate is base_rate bit for bit (exp(0) = 1), so the exact start is a
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "objective/mlp.hpp"
+#include "optim/moment_direction.hpp"
 #include "optim/optimizer.hpp"
 
 namespace l2o {
@@ -57,6 +58,9 @@ EsController adagrad_controller(double learning_rate, double epsilon,
 EsController rmsprop_controller(double learning_rate, double alpha, double epsilon,
                                 const std::vector<double>& knot_times, std::size_t group_count);
 
+/// psi's direction constants per group: beta and rho clamped to their ranges, psi's w and eps.
+std::vector<MomentDirection> es_directions(const EsController& psi);
+
 /// psi as an ordinary optimizer: one gradient call per iteration, the recurrence above per
 /// group. Needs start(groups) with as many groups as psi has.
 class EsOptimizer final : public Optimizer {
@@ -78,8 +82,7 @@ class EsOptimizer final : public Optimizer {
 
  private:
   EsController controller_;
-  std::vector<double> momentum_;  // clamped beta per group
-  std::vector<double> decay_;     // clamped rho per group
+  std::vector<MomentDirection> directions_;  // es_directions(controller_)
   Eigen::VectorXd gradient_;
   Eigen::VectorXd first_moment_;   // m
   Eigen::VectorXd second_moment_;  // v

@@ -65,10 +65,15 @@ EsUpdate es_update(const Eigen::VectorXd& theta, const Eigen::MatrixXd& perturba
   EsUpdate update;
   double sum_costs = 0.0;
   double sum_squares = 0.0;
+  std::vector<double> differences;  // d_j, relative to the pair's mean cost
   for (Eigen::Index j = 0; j < n; ++j) {
-    const double d = plus[static_cast<std::size_t>(j)] - minus[static_cast<std::size_t>(j)];
-    sum_costs += plus[static_cast<std::size_t>(j)] + minus[static_cast<std::size_t>(j)];
-    sum_squares += d * d;
+    const double p = plus[static_cast<std::size_t>(j)];
+    const double m = minus[static_cast<std::size_t>(j)];
+    if (!(p > 0.0 && m > 0.0 && std::isfinite(p) && std::isfinite(m)))
+      throw std::invalid_argument("es_update: the meta-loss must be finite and > 0");
+    differences.push_back((p - m) / (0.5 * (p + m)));
+    sum_costs += p + m;
+    sum_squares += differences.back() * differences.back();
   }
   update.mean_cost = sum_costs / static_cast<double>(2 * n);
   update.theta = theta;
@@ -76,8 +81,7 @@ EsUpdate es_update(const Eigen::VectorXd& theta, const Eigen::MatrixXd& perturba
   const double rms = std::sqrt(sum_squares / static_cast<double>(n));
   Eigen::VectorXd direction = Eigen::VectorXd::Zero(theta.size());
   for (Eigen::Index j = 0; j < n; ++j)
-    direction += ((plus[static_cast<std::size_t>(j)] - minus[static_cast<std::size_t>(j)]) / rms) *
-                 perturbations.col(j);
+    direction += (differences[static_cast<std::size_t>(j)] / rms) * perturbations.col(j);
   Eigen::VectorXd step = (-params.learning_rate / static_cast<double>(n)) * direction;
   const double norm = step.norm();
   if (norm > params.trust_radius) {

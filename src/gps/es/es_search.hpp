@@ -4,10 +4,12 @@
 // psi = start + S theta, theta in normalised units (S: 1 for the log-rates, momentum_scale,
 // decay_scale). Each generation draws `pairs` directions eps_j ~ N(0, I); the antithetic members
 // theta +- sigma eps_j share one rollout seed (initial point and minibatch sequence: common random
-// numbers), so their cost difference d_j holds no seed-to-seed variance. The update
+// numbers), so their cost difference holds no seed-to-seed variance. With the relative difference
+// d_j = (c+_j - c-_j) / ((c+_j + c-_j) / 2) the update
 //   step = -learning_rate * (1/n) sum_j (d_j / rms(d)) eps_j,   |step| <= trust_radius
-// is baseline-free (each member's baseline is its twin), invariant to the scale of the meta-loss,
-// and bounded in theta (the trust region).
+// is baseline-free (each member's baseline is its twin), invariant to the scale of the meta-loss
+// and weighs pairs on task instances of other loss levels alike (gps.es_task_variants), and is
+// bounded in theta (the trust region). The meta-loss must be > 0 (a mean cross-entropy is).
 #include <Eigen/Core>
 #include <cstdint>
 #include <vector>

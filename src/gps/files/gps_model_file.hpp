@@ -11,15 +11,20 @@
 //     weights                 float [parameter_count], LstmParameters (PyTorch) layout: the
 //                             float values the LSTM computes with (§1.2), so test-time steps
 //                             equal those of the trained policy bitwise at half the file size
-//     observation_scale       double [3], beta_g
-//     observation_offset      double [3], zeta_g
+//     observation_scale       double [m], beta_g (m = 3, 5 adaptive, +1 with a relative output)
+//     observation_offset      double [m], zeta_g
+//   relative/                 only for a relative output (relative_output.hpp):
+//     @base_rate, @max_log_factor, @horizon
+//     momentum, decay, second_moment_weight, epsilon   double [group_count], per group
 // The dataset and attribute names are policy_io.hpp's (write_policy_network), so a policy group
 // reads with the same names apart from Adam's state.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gps/features/feature_set.hpp"
 #include "gps/loop/gps_state.hpp"
+#include "gps/policy/relative_output.hpp"
 #include "io/hdf5_file.hpp"
 #include "objective/mlp.hpp"
 
@@ -41,12 +46,15 @@ struct GpsModelGroup {
 struct GpsModel {
   FeatureSet features = FeatureSet::paper;  ///< the observations the policies were trained on
   std::vector<GpsModelGroup> groups;        ///< in the training net's group order, roles distinct
+  /// The relative output (one direction per model group), or none: the policies output steps.
+  std::optional<RelativeOutput> relative;
 };
 
-/// Writes @method = "psd", @features and one sub-group per group of `mlp` with policies[g].
-/// Throws std::invalid_argument unless there is one policy per group.
+/// Writes @method = "psd", @features, one sub-group per group of `mlp` with policies[g] and, if
+/// given, the relative output. Throws std::invalid_argument unless there is one policy (and one
+/// direction) per group.
 void write_gps_model(const Hdf5Group& group, const std::vector<GpsPolicy>& policies,
-                     FeatureSet features, const Mlp& mlp);
+                     FeatureSet features, const Mlp& mlp, const RelativeOutput* relative = nullptr);
 
 /// The model written by write_gps_model; `params` supplies the engine's work decomposition (the
 /// hidden sizes come from the file). Throws InputError with one line naming the file and object

@@ -49,9 +49,11 @@ PsdOptimizer::PsdOptimizer(GpsModel model) : model_(std::move(model)) {
 }
 
 std::string PsdOptimizer::name() const {
+  // A relative output is the delivered PSD (issue 19), whatever it reads.
   const std::string method = kPsdMethod;
-  return model_.features == FeatureSet::paper ? method
-                                              : method + "_" + feature_set_name(model_.features);
+  return model_.features == FeatureSet::paper || model_.relative
+             ? method
+             : method + "_" + feature_set_name(model_.features);
 }
 
 HyperparameterList PsdOptimizer::hyperparameters() const {
@@ -61,6 +63,10 @@ HyperparameterList PsdOptimizer::hyperparameters() const {
     list.emplace_back(group.role + ".hidden_size",
                       static_cast<double>(group.policy.shape().hidden_size));
     list.emplace_back(group.role + ".action_scale", group.policy.constants().action_scale);
+  }
+  if (model_.relative) {
+    list.emplace_back("relative.base_rate", model_.relative->base_rate);
+    list.emplace_back("relative.max_log_factor", model_.relative->max_log_factor);
   }
   return list;
 }
@@ -110,12 +116,18 @@ void PsdOptimizer::do_start(Eigen::Index dimension) {
   }
   // Policies by role (check_groups() has found one for each); a policy serves one run at a time,
   // one group after the other, so groups that share a policy share its workspace safely.
+  // A relative output's directions follow the policies' roles.
   const int net_layers = layer_count(layout);
   std::vector<GpsPolicy*> policies;
-  for (const ParameterGroup& group : layout)
-    policies.push_back(&model_.groups[role_index(policy_role(group, net_layers))].policy);
+  std::optional<RelativeOutput> relative = model_.relative;
+  if (relative) relative->directions.clear();
+  for (const ParameterGroup& group : layout) {
+    const std::size_t index = role_index(policy_role(group, net_layers));
+    policies.push_back(&model_.groups[index].policy);
+    if (relative) relative->directions.push_back(model_.relative->directions[index]);
+  }
   run_.reset();
-  run_.emplace(layout, std::move(policies), model_.features);
+  run_.emplace(layout, std::move(policies), model_.features, std::move(relative));
 }
 
 Eigen::VectorXd PsdOptimizer::run_state() const {

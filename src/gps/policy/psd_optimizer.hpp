@@ -24,10 +24,11 @@ class PsdOptimizer final : public Optimizer {
   /// groups or two groups share a role.
   explicit PsdOptimizer(GpsModel model);
 
-  /// "psd" with the paper's features, "psd_scale_free" with the scale-free ones, so both
-  /// variants can be compared in one evaluation.
+  /// "psd" with the paper's features or a relative output (the delivered PSD), else
+  /// "psd_<features>" ("psd_scale_free"), so the variants can be compared in one evaluation.
   [[nodiscard]] std::string name() const override;
-  /// scale_free_features (0/1), then per model group "<role>.hidden_size", "<role>.action_scale".
+  /// scale_free_features (0/1), then per model group "<role>.hidden_size", "<role>.action_scale",
+  /// then for a relative output "relative.base_rate", "relative.max_log_factor".
   [[nodiscard]] HyperparameterList hyperparameters() const override;
   /// Throws std::invalid_argument naming the first policy role (policy_role) of `groups` the
   /// model lacks.

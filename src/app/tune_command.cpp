@@ -82,8 +82,8 @@ int run_tune_command(const RunOptions& options, const MpiSession& mpi) {
   const std::string label = spec.label(task.mlp().num_classes());
   if (mpi.is_root() && !options.quiet) {
     const std::string refinement =
-        refining ? " (" + std::to_string(coarse_settings) + " coarse, run in " +
-                       config.string("tune.refine") + ", and " +
+        refining ? " (" + std::to_string(coarse_settings) + " coarse from " +
+                       config.string("tune.refine") + ", " +
                        std::to_string(settings.size() - coarse_settings) + " refinement)"
                  : "";
     std::fprintf(

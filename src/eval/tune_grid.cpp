@@ -75,8 +75,8 @@ std::vector<double> refinement_steps(double best, std::int64_t points_per_decade
   std::vector<double> steps;
   for (std::int64_t k = -reach; k <= reach; ++k)
     if (k != 0)
-      steps.push_back(best * std::pow(10.0, static_cast<double>(k) /
-                                                 static_cast<double>(points_per_decade)));
+      steps.push_back(
+          best * std::pow(10.0, static_cast<double>(k) / static_cast<double>(points_per_decade)));
   return steps;
 }
 

@@ -55,9 +55,9 @@ void coarse_tune(const fs::path& dir) {
   std::ofstream(dir / "coarse.toml") << kCoarse;
   std::ofstream(dir / "fine.toml") << kCoarse << "refine = \"" << (dir / "coarse.h5").string()
                                    << "\"\nrefine_points_per_decade = 4\n";
-  const auto coarse = run_l2o("tune --quiet --config " + (dir / "coarse.toml").string() +
-                              " --data-dir " + l2o::test::data_dir() + " --output " +
-                              (dir / "coarse.h5").string());
+  const auto coarse =
+      run_l2o("tune --quiet --config " + (dir / "coarse.toml").string() + " --data-dir " +
+              l2o::test::data_dir() + " --output " + (dir / "coarse.h5").string());
   INFO(coarse.output);
   REQUIRE(coarse.exit_code == 0);
 }
@@ -65,8 +65,8 @@ void coarse_tune(const fs::path& dir) {
 // `tune` with dir/fine.toml (the refinement of dir/coarse.h5), output `output`.
 std::string fine_arguments(const fs::path& dir, const fs::path& output,
                            const std::string& extra = "") {
-  return "tune --config " + (dir / "fine.toml").string() + " --data-dir " +
-         l2o::test::data_dir() + " --output " + output.string() + extra;
+  return "tune --config " + (dir / "fine.toml").string() + " --data-dir " + l2o::test::data_dir() +
+         " --output " + output.string() + extra;
 }
 
 }  // namespace
@@ -123,7 +123,8 @@ TEST_CASE("tune.refine keeps the coarse runs, chooses over coarse and fine, same
   }
   // Refinement step lengths: the coarse best times 10^(+-1/4), the other axis in full (adam).
   const auto coarse_chosen = coarse.open_group("chosen");
-  const double sgd_best = coarse_chosen.open_group("sgd").double_attribute("optimizer.learning_rate");
+  const double sgd_best =
+      coarse_chosen.open_group("sgd").double_attribute("optimizer.learning_rate");
   const double adam_best =
       coarse_chosen.open_group("adam").double_attribute("optimizer.learning_rate");
   const double quarter = std::pow(10.0, 0.25);
@@ -138,8 +139,7 @@ TEST_CASE("tune.refine keeps the coarse runs, chooses over coarse and fine, same
           Approx(adam_best * (s < 14 ? 1.0 / quarter : quarter)).epsilon(1e-15));
     CHECK(adam.double_attribute("optimizer.beta1") == (s % 2 == 0 ? 0.5 : 0.9));
   }
-  CHECK(settings.open_group(setting_name(17)).string_attribute("label") ==
-        "initial_step=1.77828");
+  CHECK(settings.open_group(setting_name(17)).string_attribute("label") == "initial_step=1.77828");
 
   // The choice is the lowest score over coarse and fine settings; here a fine one wins for sgd
   // (coarse best 1, the edge of its grid) and lbfgs (one coarse step).
@@ -158,8 +158,8 @@ TEST_CASE("tune.refine keeps the coarse runs, chooses over coarse and fine, same
         coarse_chosen.open_group("sgd").double_attribute("score"));
 
   // evaluate reads the refinement output unchanged and runs the fine choice.
-  std::ofstream(dir / "evaluate.toml") << "[run]\nseed = 5\n[evaluate]\ntuned = \""
-                                       << (dir / "fine1.h5").string() << R"("
+  std::ofstream(dir / "evaluate.toml")
+      << "[run]\nseed = 5\n[evaluate]\ntuned = \"" << (dir / "fine1.h5").string() << R"("
 optimizers = ["sgd"]
 datasets = ["mnist"]
 architectures = ["8-8"]
@@ -167,9 +167,9 @@ batch_sizes = [16]
 iterations = [5]
 seeds = 1
 )";
-  const auto evaluate = run_l2o("evaluate --quiet --config " + (dir / "evaluate.toml").string() +
-                                " --data-dir " + l2o::test::data_dir() + " --output " +
-                                (dir / "results.h5").string());
+  const auto evaluate =
+      run_l2o("evaluate --quiet --config " + (dir / "evaluate.toml").string() + " --data-dir " +
+              l2o::test::data_dir() + " --output " + (dir / "results.h5").string());
   INFO(evaluate.output);
   REQUIRE(evaluate.exit_code == 0);
   CHECK(l2o::open_hdf5_for_reading((dir / "results.h5").string())
@@ -193,8 +193,8 @@ TEST_CASE("tune.refine stopped by SIGUSR1 resumes to the same output", "[app]") 
   REQUIRE(l2o::test::wait_for(run) == 75);
   CHECK_FALSE(fs::exists(output));
   // The continuation is checked against the coarse file first: another grid is refused by name.
-  const auto other = run_l2o(fine_arguments(dir, output, " --quiet --resume" + finer +
-                                                             " --set 'tune.adam_beta1=[0.9]'"));
+  const auto other = run_l2o(
+      fine_arguments(dir, output, " --quiet --resume" + finer + " --set 'tune.adam_beta1=[0.9]'"));
   CHECK(other.exit_code == 2);
   CHECK(other.output.find("l2o: error: tune.refine = \"" + (dir / "coarse.h5").string() +
                           "\": made with another tune.adam_beta1") == 0);
@@ -218,8 +218,8 @@ TEST_CASE("tune.refine rejects a missing, foreign, refined or mismatched coarse 
   coarse_tune(dir);
   const fs::path output = dir / "fine.h5";
   const auto error = [&](const std::string& coarse, const std::string& extra = "") {
-    const auto outcome = run_l2o(fine_arguments(
-        dir, output, " --quiet --set tune.refine=" + coarse + extra));
+    const auto outcome =
+        run_l2o(fine_arguments(dir, output, " --quiet --set tune.refine=" + coarse + extra));
     CHECK(outcome.exit_code == 2);
     CHECK_FALSE(fs::exists(output));
     CHECK(std::count(outcome.output.begin(), outcome.output.end(), '\n') == 1);
@@ -228,8 +228,9 @@ TEST_CASE("tune.refine rejects a missing, foreign, refined or mismatched coarse 
   const std::string coarse = (dir / "coarse.h5").string();
   const std::string prefix = "l2o: error: tune.refine = \"" + coarse + "\": ";
   const std::string missing = (dir / "none.h5").string();
-  CHECK(error(missing) == "l2o: error: tune.refine = \"" + missing +
-                              "\": no such file; run the coarse `l2o tune` first (its run.output)\n");
+  CHECK(error(missing) ==
+        "l2o: error: tune.refine = \"" + missing +
+            "\": no such file; run the coarse `l2o tune` first (its run.output)\n");
   std::ofstream(dir / "text.h5") << "not HDF5\n";
   CHECK(error((dir / "text.h5").string())
             .starts_with("l2o: error: tune.refine = \"" + (dir / "text.h5").string() + "\": "));
@@ -244,17 +245,16 @@ TEST_CASE("tune.refine rejects a missing, foreign, refined or mismatched coarse 
             "\": not an `l2o tune` output; give the coarse tune's run.output\n");
   // A refinement is not a coarse tune.
   REQUIRE(run_l2o(fine_arguments(dir, dir / "refined.h5", " --quiet")).exit_code == 0);
-  CHECK(error((dir / "refined.h5").string()) ==
-        "l2o: error: tune.refine = \"" + (dir / "refined.h5").string() +
-            "\": is itself a refinement (of \"" + coarse +
-            "\"); give the coarse tune's run.output\n");
+  CHECK(error((dir / "refined.h5").string()) == "l2o: error: tune.refine = \"" +
+                                                    (dir / "refined.h5").string() +
+                                                    "\": is itself a refinement (of \"" + coarse +
+                                                    "\"); give the coarse tune's run.output\n");
   // Another task, iteration count, seed count or grid than the coarse tune's: named.
-  for (const auto& [assignment, key] :
-       std::vector<std::pair<std::string, std::string>>{{"run.iterations=30", "run.iterations"},
-                                                        {"task.batch_size=16", "task.batch_size"},
-                                                        {"tune.seeds=3", "tune.seeds"},
-                                                        {"'tune.learning_rates=[0.1, 1.0]'",
-                                                         "tune.learning_rates"}}) {
+  for (const auto& [assignment, key] : std::vector<std::pair<std::string, std::string>>{
+           {"run.iterations=30", "run.iterations"},
+           {"task.batch_size=16", "task.batch_size"},
+           {"tune.seeds=3", "tune.seeds"},
+           {"'tune.learning_rates=[0.1, 1.0]'", "tune.learning_rates"}}) {
     INFO(assignment);
     CHECK(error(coarse, " --set " + assignment) ==
           prefix + "made with another " + key +

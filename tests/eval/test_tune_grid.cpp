@@ -109,13 +109,13 @@ TEST_CASE("refinement_steps: best*10^(k/n) for 0 < |k| < n/2, strictly inside th
 TEST_CASE("refinement_settings: refined step lengths crossed with the optimizer's other grid",
           "[eval]") {
   const l2o::TuneGrid grid{{1e-3, 1e-2}, {0.5, 0.9, 0.99}, {0.9}, {0.99}, {0.1, 1.0}};
-  const auto momentum = l2o::refinement_settings(
-      grid, {"momentum", {{"learning_rate", 0.01}, {"momentum", 0.9}}}, 8);
+  const auto momentum =
+      l2o::refinement_settings(grid, {"momentum", {{"learning_rate", 0.01}, {"momentum", 0.9}}}, 8);
   REQUIRE(momentum.size() == 6 * 3);
   const auto steps = l2o::refinement_steps(0.01, 8);
   for (std::size_t i = 0; i < momentum.size(); ++i) {
     CHECK(momentum[i].optimizer == "momentum");
-    CHECK(momentum[i].hyperparameters.at("learning_rate") == steps[i / 3]);  // slowest
+    CHECK(momentum[i].hyperparameters.at("learning_rate") == steps[i / 3]);    // slowest
     CHECK(momentum[i].hyperparameters.at("momentum") == grid.momenta[i % 3]);  // the full grid
   }
   const auto lbfgs = l2o::refinement_settings(grid, {"lbfgs", {{"initial_step", 1.0}}}, 4);
@@ -128,9 +128,9 @@ TEST_CASE("setting_scores: the mean score over each setting's seeds, +inf if one
           "[eval]") {
   auto diverged = curve({0, 10}, {1.0, 9.0});
   diverged.diverged_at = 10;
-  const l2o::UnitRecords records = {{0, curve({0, 10}, {2.0, 1.0})},   // setting 0: 1.5
-                                    {1, curve({0, 10}, {1.0, 0.0})},   //            0.5
-                                    {2, curve({0, 10}, {4.0, 2.0})},   // setting 1: 3
+  const l2o::UnitRecords records = {{0, curve({0, 10}, {2.0, 1.0})},  // setting 0: 1.5
+                                    {1, curve({0, 10}, {1.0, 0.0})},  //            0.5
+                                    {2, curve({0, 10}, {4.0, 2.0})},  // setting 1: 3
                                     {3, diverged}};
   const auto scores = l2o::setting_scores(records, 2, 2);
   REQUIRE(scores.size() == 2);

@@ -2,7 +2,7 @@
 # Submits the paper's experiments as one SLURM job chain and prints the job ids, one
 # "<stage> <job id>" line each on stdout:
 #   [meta_train_<method> ...]   jobs/meta_train.sbatch <method>, one job per --meta-train method
-#   tune                        jobs/tune.sbatch
+#   tune                        jobs/tune.sbatch (tune.toml, then its refinement tune_fine.toml)
 #   evaluate                    jobs/evaluate.sbatch, array task k = k-th fig*.toml of the configs;
 #                               afterok: tune and the meta-training jobs (whose models it evaluates)
 #   analyze                     jobs/analyze.sbatch, afterok: evaluate
@@ -13,7 +13,7 @@
 #                L2O_CONFIG_DIR / L2O_RESULTS override both)
 # --meta-train   meta-train these methods first and evaluate their models instead of the config's
 #                evaluate.learned (the committed models/)
-# --no-tune      reuse an existing <results>/tuned.h5
+# --no-tune      reuse an existing <results>/tuned_fine.h5
 # Per-stage sbatch options: L2O_SBATCH (all jobs, e.g. "--partition=x --account=y"),
 # L2O_META_TRAIN_SBATCH, L2O_TUNE_SBATCH, L2O_EVALUATE_SBATCH, L2O_ANALYZE_SBATCH (e.g.
 # L2O_EVALUATE_SBATCH="--ntasks=16"). The jobs inherit this environment (L2O_BIN, L2O_SET, ...).
@@ -42,7 +42,7 @@ figures=$(find "$L2O_CONFIG_DIR" -maxdepth 1 -name 'fig*.toml' | wc -l)
 for method in "${methods[@]}"; do
   [ -f "$L2O_CONFIG_DIR/meta_train_$method.toml" ] || { echo "submit_paper: no $L2O_CONFIG_DIR/meta_train_$method.toml for --meta-train $method" >&2; exit 2; }
 done
-[ $tune = 1 ] || [ -f "$L2O_RESULTS/tuned.h5" ] || { echo "submit_paper: --no-tune needs $L2O_RESULTS/tuned.h5" >&2; exit 2; }
+[ $tune = 1 ] || [ -f "$L2O_RESULTS/tuned_fine.h5" ] || { echo "submit_paper: --no-tune needs $L2O_RESULTS/tuned_fine.h5" >&2; exit 2; }
 logs="$L2O_RESULTS/logs"
 mkdir -p "$logs"
 cd "$L2O_ROOT"

@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
   auto* tune = app.add_subcommand(
       "tune",
       "grid-search the hand-designed optimizers on the training task ([task], [tune]); "
-      "writes every curve and the chosen setting per optimizer to HDF5." +
+      "writes every curve and the chosen setting per optimizer to HDF5. With tune.refine = "
+      "\"<coarse output>\" it refines: keeps the coarse runs and adds finer step lengths around "
+      "each optimizer's coarse best (tune.refine_points_per_decade), choosing over both." +
           sweep_saving);
   add_run_options(tune, options, false);
   add_resume(tune);

@@ -1,5 +1,6 @@
 #include "eval/tune_grid.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -62,6 +63,41 @@ std::vector<TuneSetting> tune_settings(const TuneGrid& grid,
     }
   }
   return settings;
+}
+
+std::vector<double> refinement_steps(double best, std::int64_t points_per_decade) {
+  if (points_per_decade < 3)
+    throw std::invalid_argument("refinement_steps: fewer than 3 points per decade add none");
+  if (!(best > 0.0 && std::isfinite(best)))
+    throw std::invalid_argument("refinement_steps: the best step length must be positive");
+  // |k| < n/2, i.e. 2|k| < n: strictly inside the half decade on either side.
+  const std::int64_t reach = (points_per_decade - 1) / 2;
+  std::vector<double> steps;
+  for (std::int64_t k = -reach; k <= reach; ++k)
+    if (k != 0)
+      steps.push_back(
+          best * std::pow(10.0, static_cast<double>(k) / static_cast<double>(points_per_decade)));
+  return steps;
+}
+
+std::vector<TuneSetting> refinement_settings(const TuneGrid& grid, const TuneSetting& best,
+                                             std::int64_t points_per_decade) {
+  const auto step = best.hyperparameters.count("learning_rate") != 0
+                        ? best.hyperparameters.at("learning_rate")
+                        : best.hyperparameters.at("initial_step");
+  TuneGrid refined = grid;
+  refined.learning_rates = refined.initial_steps = refinement_steps(step, points_per_decade);
+  return tune_settings(refined, {best.optimizer});
+}
+
+std::vector<double> setting_scores(const UnitRecords& records, std::size_t settings,
+                                   std::int64_t seeds) {
+  std::vector<double> scores(settings, 0.0);
+  for (std::size_t s = 0; s < settings; ++s)
+    for (std::int64_t k = 0; k < seeds; ++k)
+      scores[s] += curve_score(records.at(static_cast<std::int64_t>(s) * seeds + k)) /
+                   static_cast<double>(seeds);
+  return scores;
 }
 
 std::vector<TuneChoice> choose_settings(const std::vector<TuneSetting>& settings,

@@ -1,11 +1,14 @@
 #pragma once
 // The hyperparameter grid of `l2o tune` (paper §4: hand-designed algorithms are tuned on the
-// training objective) and the choice of the best setting per optimizer.
+// training objective), its refinement around a coarse best (tune.refine, issue 19 item 5) and the
+// choice of the best setting per optimizer.
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "eval/sweep.hpp"
 #include "io/config.hpp"
 
 namespace l2o {
@@ -35,6 +38,25 @@ struct TuneSetting {
 /// hyperparameter varying slowest. Throws std::invalid_argument naming an unknown optimizer.
 std::vector<TuneSetting> tune_settings(const TuneGrid& grid,
                                        const std::vector<std::string>& optimizers);
+
+/// The refinement step lengths around a coarse best step length `best` (tune.refine): every
+/// best * 10^(k/n), k != 0, strictly within half a decade of it (|k| < n/2), in increasing order;
+/// n = `points_per_decade` >= 3. With the half-decade coarse grid these points, the best and its
+/// two coarse neighbours (k = -n/2, n/2 for even n) make a 1/n-decade grid over the neighbours'
+/// span: for n = 8, best * 10^(k/8), k = -3..-1, 1..3. Throws std::invalid_argument for n < 3 or
+/// a best that is not positive and finite.
+std::vector<double> refinement_steps(double best, std::int64_t points_per_decade);
+
+/// The refinement settings of the optimizer of `best` (its coarse best setting): its step length
+/// (learning_rate or initial_step) at refinement_steps(step of best, points_per_decade), crossed
+/// with `grid`'s other axis of that optimizer as tune_settings() orders them.
+std::vector<TuneSetting> refinement_settings(const TuneGrid& grid, const TuneSetting& best,
+                                             std::int64_t points_per_decade);
+
+/// Per setting, the mean curve_score over its `seeds` runs (unit s * seeds + k: setting s, seed
+/// index k; every such unit must be in `records`); any diverged run makes the mean +inf.
+std::vector<double> setting_scores(const UnitRecords& records, std::size_t settings,
+                                   std::int64_t seeds);
 
 /// The setting chosen for one optimizer.
 struct TuneChoice {

@@ -128,6 +128,14 @@ const std::vector<KeySpec>& config_schema() {
       reals("tune.rmsprop_alpha", {0.9, 0.99, 0.999}, 0.0, 0.999999, "alpha grid (rmsprop)"),
       reals("tune.initial_steps", half_decades(-6, 2), 1e-300, kHuge,
             "initial line-search step grid (cg, lbfgs)"),
+      text("tune.refine", "",
+           "refinement (issue 19 item 5): the output of a coarse `l2o tune` of the same task, "
+           "seeds and grid; its runs are kept and each optimizer's step length is refined around "
+           "its coarse best (tune.refine_points_per_decade), crossed with its other grid; empty: "
+           "the grid search itself"),
+      integer("tune.refine_points_per_decade", 8, 3, 1000,
+              "n of tune.refine: step lengths best*10^(k/n) for 0 < |k| < n/2 (8: k = -3..3), "
+              "strictly within half a decade of the coarse best"),
       // [evaluate]: `l2o evaluate`, tuned optimizers on unseen tasks (paper §4, Figs. 1-5).
       text("evaluate.tuned", "results/tuned.h5",
            "output of `l2o tune` holding the chosen settings"),

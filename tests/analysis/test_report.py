@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """ctest (label analysis): analysis/report.py on a generated results directory with the layout of a
-job chain (tuned.h5, fig1.h5, fig6.h5 as `l2o tune` / `l2o evaluate` write them,
+job chain (tuned.h5, tuned_fine.h5, fig1.h5, fig6.h5 as `l2o tune` / `l2o evaluate` write them,
 docs/hdf5-layout.md): the headline ranks and win counts against hand-computed numbers, one PNG per
 figure, the per-task tables, the tuned settings, the metadata, and one-line errors on bad input."""
 import os
@@ -60,10 +60,10 @@ def write_figure(path):
                     run.attrs["wall_seconds"] = 1.5
 
 
-def write_tuned(path):
+def write_tuned(path, chosen):
     with h5py.File(path, "w") as f:
         write_meta(f, "tune", "[tune]\nseeds = 3\n")
-        for name, label, score in [("sgd", "learning_rate=1", 0.52), ("adam", "learning_rate=0.01", 0.49)]:
+        for name, label, score in chosen:
             group = f.create_group(f"chosen/{name}")
             group.attrs["label"] = label
             group.attrs["score"] = score
@@ -79,7 +79,10 @@ class ReportTest(unittest.TestCase):
         self.dir = tempfile.TemporaryDirectory()
         self.results = os.path.join(self.dir.name, "results")
         os.makedirs(self.results)
-        write_tuned(os.path.join(self.results, "tuned.h5"))
+        write_tuned(os.path.join(self.results, "tuned.h5"),
+                    [("sgd", "learning_rate=1", 0.52), ("adam", "learning_rate=0.01", 0.49)])
+        write_tuned(os.path.join(self.results, "tuned_fine.h5"),
+                    [("sgd", "learning_rate=0.75", 0.51), ("adam", "learning_rate=0.01", 0.49)])
         write_figure(os.path.join(self.results, "fig1.h5"))
         write_figure(os.path.join(self.results, "fig6.h5"))
         self.output = os.path.join(self.dir.name, "docs", "REPORT.md")
@@ -114,7 +117,8 @@ class ReportTest(unittest.TestCase):
         self.assertIn("| 1 | adam | **0.5000 ± 0.1000** | **0.5000 ± 0.1000** |", text)
         self.assertIn("| 4 | l2l | diverged (2/2) | diverged (2/2) |", text)
         # Tuned settings and metadata (8 runs x 4 optimizers x 1.5 s = 24 s per figure file).
-        self.assertIn("| adam | learning_rate=0.01 | 0.4900 |", text)
+        self.assertIn("| sgd | learning_rate=0.75 | 0.5100 | learning_rate=1 | 0.5200 |", text)
+        self.assertIn("| adam | learning_rate=0.01 | 0.4900 | learning_rate=0.01 | 0.4900 |", text)
         self.assertIn("| fig6.h5 | evaluate | `abc123` | testhost | 2 x 1 | 2026-11-28T01:00:00Z | 24 |",
                       text)
         self.assertIn("```toml\n[evaluate]\nseeds = 2\n```", text)
@@ -126,11 +130,12 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(done.returncode, 2)
         self.assertEqual(done.stderr, f"error: {missing}: no such directory; pass the results "
                                       "directory of a completed job chain\n")
-        os.remove(os.path.join(self.results, "tuned.h5"))
-        done = run(self.results, "-o", self.output)
-        self.assertEqual(done.returncode, 2)
-        self.assertEqual(done.stderr, f"error: {self.results}/tuned.h5: missing; run "
-                                      "jobs/tune.sbatch first\n")
+        for name in ("tuned_fine.h5", "tuned.h5"):
+            os.remove(os.path.join(self.results, name))
+            done = run(self.results, "-o", self.output)
+            self.assertEqual(done.returncode, 2)
+            self.assertEqual(done.stderr, f"error: {self.results}/{name}: missing; run "
+                                          "jobs/tune.sbatch first\n")
         self.assertFalse(os.path.exists(self.output))
 
 

@@ -69,6 +69,76 @@ TEST_CASE("tune_settings honours a subset and rejects unknown optimizers", "[eva
   CHECK_THROWS_AS(l2o::tune_settings(grid, {"sgd", "newton"}), std::invalid_argument);
 }
 
+TEST_CASE("refinement_steps: best*10^(k/n) for 0 < |k| < n/2, strictly inside the half decade",
+          "[eval]") {
+  // n = 8 (the default): k = -3..-1, 1..3. With the best's half-decade neighbours (k = -4, 4) and
+  // the best itself they make a geometric grid of ratio 10^(1/8) from best/sqrt(10) to
+  // best*sqrt(10), the 9 points of the two coarse intervals.
+  const double best = 0.031622776601683795;
+  const auto steps = l2o::refinement_steps(best, 8);
+  REQUIRE(steps.size() == 6);
+  std::vector<double> grid = {best / std::sqrt(10.0)};
+  grid.insert(grid.end(), steps.begin(), steps.begin() + 3);
+  grid.push_back(best);
+  grid.insert(grid.end(), steps.begin() + 3, steps.end());
+  grid.push_back(best * std::sqrt(10.0));
+  for (std::size_t i = 1; i < grid.size(); ++i)
+    CHECK(grid[i] / grid[i - 1] == Approx(std::pow(10.0, 0.125)).epsilon(1e-14));
+  CHECK(steps.front() == Approx(best * std::pow(10.0, -0.375)).epsilon(1e-15));
+  // n = 4: the quarter-decade points; odd n = 5: k = -2..2 (10^(+-0.4) < 10^(1/2)); n = 3.
+  const auto quarter = l2o::refinement_steps(1.0, 4);
+  REQUIRE(quarter.size() == 2);
+  CHECK(quarter[0] == Approx(std::pow(10.0, -0.25)).epsilon(1e-15));
+  CHECK(quarter[1] == Approx(std::pow(10.0, 0.25)).epsilon(1e-15));
+  const auto fifths = l2o::refinement_steps(2.0, 5);
+  REQUIRE(fifths.size() == 4);
+  CHECK(fifths[0] == Approx(2.0 * std::pow(10.0, -0.4)).epsilon(1e-15));
+  CHECK(fifths[3] == Approx(2.0 * std::pow(10.0, 0.4)).epsilon(1e-15));
+  CHECK(l2o::refinement_steps(1e-3, 3).size() == 2);
+  // Every point is strictly within half a decade of the best and none is the best.
+  for (const std::int64_t n : {3, 4, 5, 8, 9, 16})
+    for (const double step : l2o::refinement_steps(1e-3, n)) {
+      CHECK(std::abs(std::log10(step / 1e-3)) < 0.5);
+      CHECK(step != 1e-3);
+    }
+  CHECK(l2o::refinement_steps(1e-3, 16).size() == 14);
+  CHECK_THROWS_AS(l2o::refinement_steps(1.0, 2), std::invalid_argument);
+  CHECK_THROWS_AS(l2o::refinement_steps(0.0, 8), std::invalid_argument);
+}
+
+TEST_CASE("refinement_settings: refined step lengths crossed with the optimizer's other grid",
+          "[eval]") {
+  const l2o::TuneGrid grid{{1e-3, 1e-2}, {0.5, 0.9, 0.99}, {0.9}, {0.99}, {0.1, 1.0}};
+  const auto momentum =
+      l2o::refinement_settings(grid, {"momentum", {{"learning_rate", 0.01}, {"momentum", 0.9}}}, 8);
+  REQUIRE(momentum.size() == 6 * 3);
+  const auto steps = l2o::refinement_steps(0.01, 8);
+  for (std::size_t i = 0; i < momentum.size(); ++i) {
+    CHECK(momentum[i].optimizer == "momentum");
+    CHECK(momentum[i].hyperparameters.at("learning_rate") == steps[i / 3]);    // slowest
+    CHECK(momentum[i].hyperparameters.at("momentum") == grid.momenta[i % 3]);  // the full grid
+  }
+  const auto lbfgs = l2o::refinement_settings(grid, {"lbfgs", {{"initial_step", 1.0}}}, 4);
+  REQUIRE(lbfgs.size() == 2);
+  CHECK(lbfgs[0].hyperparameters.at("initial_step") == l2o::refinement_steps(1.0, 4)[0]);
+  CHECK(lbfgs[1].label() == "initial_step=1.77828");
+}
+
+TEST_CASE("setting_scores: the mean score over each setting's seeds, +inf if one diverged",
+          "[eval]") {
+  auto diverged = curve({0, 10}, {1.0, 9.0});
+  diverged.diverged_at = 10;
+  const l2o::UnitRecords records = {{0, curve({0, 10}, {2.0, 1.0})},  // setting 0: 1.5
+                                    {1, curve({0, 10}, {1.0, 0.0})},  //            0.5
+                                    {2, curve({0, 10}, {4.0, 2.0})},  // setting 1: 3
+                                    {3, diverged}};
+  const auto scores = l2o::setting_scores(records, 2, 2);
+  REQUIRE(scores.size() == 2);
+  CHECK(scores[0] == 1.0);
+  CHECK(scores[1] == std::numeric_limits<double>::infinity());
+  CHECK_THROWS(l2o::setting_scores(records, 3, 2));  // units 4, 5 missing
+}
+
 TEST_CASE("choose_settings takes the lowest score per optimizer, earliest on ties", "[eval]") {
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<l2o::TuneSetting> settings = {{"sgd", {{"learning_rate", 0.1}}},
@@ -116,6 +186,10 @@ TEST_CASE("[tune] keys: lists parse, round-trip, and bad values name the key", "
   CHECK(error("[tune]\nmomenta = [0.9, 1.5]\n").find("got an element 1.5") != std::string::npos);
   CHECK(error("[tune]\nseeds = 0\n").find("tune.seeds must be an integer in [1, 100000]") !=
         std::string::npos);
+  CHECK(error("[tune]\nrefine_points_per_decade = 2\n")
+            .find("tune.refine_points_per_decade must be an integer in [3, 1000]") !=
+        std::string::npos);
+  CHECK(l2o::Config().string("tune.refine").empty());  // no refinement unless asked
   CHECK(error("[tune]\nrecord_evry = 5\n") ==
         "t.toml:2:1: unknown key 'tune.record_evry'; did you mean 'tune.record_every'?");
   CHECK(error("[evaluate]\ndatasets = \"cifar10\"\n").find("got a string") != std::string::npos);

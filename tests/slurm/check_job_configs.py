@@ -3,7 +3,9 @@
 `l2o config --check`, both profiles hold the same files, and the resolved configs (defaults filled
 in by l2o) describe the paper's experiments: each figure's architecture, minibatch and iterations
 (Li & Malik 2017, Figs. 1-5, and the generalisation figure 6) on FER2013, CIFAR-10 and CIFAR-100 with >= 5 seeds and the learned
-optimizers; tuning and L2L meta-training on the training task (MNIST-48, 48-48, minibatch 64);
+optimizers, the tuned ones from the refined tuning (tune_fine.toml: tune.toml's task, seeds and
+grids, refining its output); tuning and L2L meta-training on the training task (MNIST-48, 48-48,
+minibatch 64);
 paper-scale L2L at gps-spec.md §16's settings (the schema defaults).
     check_job_configs.py L2O_BINARY SOURCE_DIR"""
 import os
@@ -43,7 +45,8 @@ def main(binary, source_dir):
     check(names["paper"] == names["workstation"],
           f"config/paper has {names['paper']}, config/workstation {names['workstation']}")
     for profile, directory in profiles.items():
-        expected = sorted([f"{f}.toml" for f in FIGURES] + ["tune.toml", "meta_train_l2l.toml",
+        expected = sorted([f"{f}.toml" for f in FIGURES] + ["tune.toml", "tune_fine.toml",
+                                                              "meta_train_l2l.toml",
                                                               "meta_train_gps.toml"])
         check(all(n in names[profile] for n in expected), f"config/{profile} lacks one of {expected}")
         configs = {n: resolved(binary, os.path.join(directory, n)) for n in names[profile]}
@@ -64,10 +67,18 @@ def main(binary, source_dir):
                   f"{where(figure + '.toml')}: all seven hand-designed and the learned optimizers")
             check(sorted(os.path.basename(m).split("_")[0] for m in e["learned"]) == ["l2l", "psd"],
                   f"{where(figure + '.toml')}: learned {e['learned']}, not one l2l and one psd model")
-            tune = configs.get("tune.toml")
-            check(tune is None or e["tuned"] == tune["run"]["output"],
-                  f"{where(figure + '.toml')}: evaluate.tuned is not tune.toml's output")
-        for name in ("tune.toml", "meta_train_l2l.toml", "meta_train_gps.toml"):
+            fine = configs.get("tune_fine.toml")
+            check(fine is None or e["tuned"] == fine["run"]["output"],
+                  f"{where(figure + '.toml')}: evaluate.tuned is not tune_fine.toml's output")
+        tune, fine = configs.get("tune.toml"), configs.get("tune_fine.toml")
+        if tune is not None and fine is not None:
+            check(fine["tune"]["refine"] == tune["run"]["output"],
+                  f"{where('tune_fine.toml')}: tune.refine is not tune.toml's output")
+            coarse_keys = lambda c: (c["task"], c["run"]["seed"], c["run"]["iterations"],
+                                     {k: v for k, v in c["tune"].items() if not k.startswith("refine")})
+            check(coarse_keys(fine) == coarse_keys(tune),
+                  f"{where('tune_fine.toml')}: task, seeds or grids differ from tune.toml's")
+        for name in ("tune.toml", "tune_fine.toml", "meta_train_l2l.toml", "meta_train_gps.toml"):
             c = configs.get(name)
             if c is not None:
                 task = {k: c["task"][k] for k in TRAINING_TASK}

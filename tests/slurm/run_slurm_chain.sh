@@ -4,8 +4,8 @@
 #  2. submits jobs/submit_paper.sh --profile workstation --meta-train l2l,gps with the workstation
 #     configs of figures 1 and 5, every config shrunk by L2O_SET to a few iterations
 #     (tests/slurm/tiny_chain.sh; GPS: one iteration of a tiny run): meta_train_l2l +
-#     meta_train_gps + tune -> evaluate array (one task per fig*.toml, evaluating the freshly
-#     trained l2l and psd models too) -> analyze;
+#     meta_train_gps + tune (coarse, then refined) -> evaluate array (one task per fig*.toml,
+#     evaluating the freshly trained l2l and psd models too) -> analyze;
 #  3. once meta-training has reported an episode, sends SIGUSR1 to its batch script (as SLURM's
 #     --signal=B:USR1 would before the walltime): l2o checkpoints and exits 75, the script requeues
 #     the job, and the requeued run resumes from the checkpoint;
@@ -56,7 +56,7 @@ source "$source_dir/tests/slurm/tiny_chain.sh"
 # the array short: a 100-200 figure spends ~15 s per data set projecting it on this machine.
 configs="$dir/config"
 mkdir -p "$configs"
-for name in tune meta_train_l2l meta_train_gps fig1 fig5; do
+for name in tune tune_fine meta_train_l2l meta_train_gps fig1 fig5; do
   ln -s "$source_dir/config/workstation/$name.toml" "$configs/$name.toml"
 done
 export L2O_BIN="$binary" L2O_RESULTS="$results" L2O_CONFIG_DIR="$configs"

@@ -5,8 +5,9 @@
 #     the checkpoint and the script exits 75; run again, it removes the temporary checkpoint a
 #     killed writer would have left, resumes and delivers the model;
 #  2. tune.sbatch on 2 ranks (10 seeds, so that it runs long enough), stopped by SIGUSR1 to the
-#     script once its progress file exists: l2o saves and the script exits 75; run again, it
-#     removes a stale temporary progress file, resumes the progress file and writes tuned.h5;
+#     script once the progress file of its second stage (the refinement) exists: l2o saves and the
+#     script exits 75; run again, it skips the completed coarse stage (tuned.h5), removes a stale
+#     temporary progress file, resumes the progress file and writes tuned_fine.h5;
 #  3. evaluate.sbatch for fig1 only (L2O_FIGURE; the SLURM test runs a 100-200 figure) with the
 #     fresh model (L2O_LEARNED), analyze.sbatch; checks the outputs.
 #   tests/slurm/run_workstation_chain.sh L2O_BINARY SOURCE_DIR [DATA_DIR]
@@ -50,9 +51,11 @@ stop_and_resume() {
 stop_and_resume meta_train "grep -qE 'episode [0-9]+: meta-loss' \"\$results/meta_train.log\"" \
   'resuming after episode [1-9]' "$results/l2l_checkpoint.h5.tmp.999999" "$jobs/meta_train.sbatch" l2l
 grep -q 'run again to continue' "$results/meta_train.log" || fail "no 'run again' hint in the log"
-L2O_SET="$L2O_SET;tune.seeds=10" stop_and_resume tune '[ -f "$results/tuned.h5.progress.h5" ]' \
-  'resuming [1-9][0-9]* finished runs' "$results/tuned.h5.progress.h5.tmp.999999" \
-  "$jobs/tune.sbatch"
+L2O_SET="$L2O_SET;tune.seeds=10" stop_and_resume tune \
+  '[ -f "$results/tuned_fine.h5.progress.h5" ]' 'resuming [1-9][0-9]* finished runs' \
+  "$results/tuned_fine.h5.progress.h5.tmp.999999" "$jobs/tune.sbatch"
+grep -qF "tune: $results/tuned.h5 was completed before the stop; skipping it" "$results/tune.log" ||
+  { cat "$results/tune.log" >&2; fail "the second tune did not skip the completed coarse stage"; }
 
 export L2O_LEARNED="$results/l2l_model.h5"
 L2O_FIGURE=fig1 bash "$jobs/evaluate.sbatch"

@@ -4,7 +4,7 @@
 tiny_episodes=12
 tiny_overrides=(
   "run.iterations=20" 'tune.optimizers=["sgd", "adam"]' "tune.learning_rates=[0.01, 0.1]"
-  "tune.adam_beta1=[0.9]" "tune.seeds=1" "tune.record_every=10"
+  "tune.adam_beta1=[0.9]" "tune.seeds=1" "tune.record_every=10" "tune.refine_points_per_decade=4"
   'evaluate.optimizers=["sgd", "adam"]' "evaluate.seeds=2" "evaluate.iterations=[10]"
   "evaluate.record_every=5"
   "l2l.episodes=$tiny_episodes" "l2l.horizon=20" "l2l.truncation=10" "l2l.validation_interval=4"
@@ -19,7 +19,8 @@ L2O_SET=$(IFS=';'; echo "${tiny_overrides[*]}")
 export L2O_SET
 
 # check_tiny_outputs RESULTS METHODS FIGURE...: what the stages wrote, checked against the shrunk
-# configs: tuned.h5 chose sgd and adam; l2l_model.h5 trained every episode; with METHODS "l2l,gps"
+# configs: tuned.h5 chose sgd and adam, tuned_fine.h5 kept its 4 settings and refined them (2 step
+# lengths each, evaluate reads it); l2l_model.h5 trained every episode; with METHODS "l2l,gps"
 # also gps_model.h5, a "psd" model of the one GPS iteration; each figure's file holds the three
 # data sets with sgd, adam and the learned optimizers (l2l, psd), each run's curve at iterations
 # 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure; REPORT.md shows
@@ -40,6 +41,14 @@ def fail(message):
 with h5py.File(f"{results}/tuned.h5") as f:
     if sorted(f["chosen"].keys()) != ["adam", "sgd"]:
         fail(f"tuned.h5 chose {sorted(f['chosen'].keys())}, not adam and sgd")
+with h5py.File(f"{results}/tuned_fine.h5") as f:
+    refinement = [int(s.attrs["refinement"]) for s in f["settings"].values()]
+    if sorted(f["chosen"].keys()) != ["adam", "sgd"] or refinement != [0] * 4 + [1] * 4:
+        fail(f"tuned_fine.h5 chose {sorted(f['chosen'].keys())}, refinement flags {refinement}")
+    coarse = f["refinement"].attrs["coarse_file"]
+    coarse = coarse.decode() if isinstance(coarse, bytes) else coarse
+    if os.path.realpath(coarse) != os.path.realpath(f"{results}/tuned.h5"):
+        fail(f"tuned_fine.h5 refined {coarse}")
 with h5py.File(f"{results}/l2l_model.h5") as f:
     if int(f["model"].attrs["episodes_trained"]) != episodes:
         fail(f"l2l_model.h5 trained {f['model'].attrs['episodes_trained']} episodes, not {episodes}")
@@ -73,6 +82,6 @@ for name in figures:
     if f"(REPORT_figures/{name}.png)" not in report or not os.path.getsize(f"{results}/REPORT_figures/{name}.png"):
         fail(f"REPORT.md lacks {name}'s figure")
 models = ", ".join(f"{m}_model.h5" for m in methods)
-print(f"outputs: tuned.h5, {models} (l2l: {episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md, REPORT.md")
+print(f"outputs: tuned.h5, tuned_fine.h5, {models} (l2l: {episodes} episodes), {', '.join(figures)} (.h5, .png, .md), summary.md, REPORT.md")
 PYTHON
 }

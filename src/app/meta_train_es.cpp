@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "app/config_difference.hpp"
 #include "app/meta_train_files.hpp"
 #include "app/meta_train_imitation.hpp"
 #include "app/meta_train_instances.hpp"
@@ -99,6 +100,19 @@ void write_checkpoint(const std::string& path, const EsCheckpoint& checkpoint, c
   file.commit();
 }
 
+// A started imitation phase continues only with its schedule (the rounds may grow).
+void check_imitation_schedule(const Hdf5Group& file, const Config& config) {
+  const Config stored = Config::from_toml(file.open_group("meta").read_string("config"),
+                                          file.file() + ":/meta/config");
+  const std::string key = first_differing_key(stored, config, [](const std::string& k) {
+    return k.starts_with("gps.imitation_") && k != "gps.imitation_rounds";
+  });
+  if (!key.empty())
+    throw InputError("--resume: checkpoint \"" + file.file() +
+                     "\" has started its imitation phase with another " + key +
+                     "; resume with its configuration (" + file.file() + ":/meta/config)");
+}
+
 }  // namespace
 
 int run_es_meta_train(const Config& config, const RunOptions& options, const MpiSession& mpi,
@@ -123,8 +137,10 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
   EsCheckpoint checkpoint = [&] {
     if (resume) {
       const Hdf5Group file = open_checkpoint_to_resume(files.checkpoint, config);
-      return read_es_checkpoint(file.open_group("checkpoint"), start,
-                                imitation_policy_params(config));
+      EsCheckpoint stored =
+          read_es_checkpoint(file.open_group("checkpoint"), start, imitation_policy_params(config));
+      if (stored.imitation) check_imitation_schedule(file, config);
+      return stored;
     }
     EsCheckpoint fresh;
     fresh.seed = seed;
@@ -215,6 +231,10 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
     }
   }
   if (imitation.rounds > 0) {
+    // psi's file also when the generations ran without imitation and this resume adds it.
+    if (!checkpoint.imitation && mpi.is_root())
+      write_model(psi_path, es_member(start, checkpoint.theta, params), checkpoint, spec,
+                  task.mlp(), config, options.command_line, mpi.size());
     const ImitationOutputs outputs{
         [&](const EsCheckpoint& state) {
           if (mpi.is_root())

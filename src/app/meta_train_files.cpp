@@ -13,8 +13,9 @@ namespace {
 // resumed under the same values. The run's length may grow (train longer); paths, data.dir and
 // reporting may change, and so may the other method's section.
 bool determines_training(const std::string& key, const std::string& method) {
-  // Run lengths: a resumed run may be extended.
-  if (key == "l2l.episodes" || key == "gps.iterations" || key == "gps.imitation_rounds")
+  // Run lengths: a resumed run may be extended. The ES path's imitation schedule may change until
+  // its phase starts (meta_train_es.cpp checks it after), so one psi serves several imitations.
+  if (key == "l2l.episodes" || key == "gps.iterations" || key.starts_with("gps.imitation_"))
     return false;
   return key.starts_with("task.") || key.starts_with(method + ".") || key == "run.seed" ||
          key == "meta_train.method" || key == "meta_train.cost_examples";

@@ -24,7 +24,8 @@ MetaTrainFiles prepare_meta_train_files(const Config& config, bool resume);
 /// HDF5 file holding /checkpoint of the run's method and its stored configuration (/meta/config)
 /// has the same value of every key that determines the training numbers (task, run.seed,
 /// meta_train.method, meta_train.cost_examples and the method's section except its length,
-/// l2l.episodes or gps.iterations). Returns the root.
+/// l2l.episodes or gps.iterations, and the gps.imitation_* keys, which meta_train_es checks once
+/// the imitation phase has started). Returns the root.
 Hdf5Group open_checkpoint_to_resume(const std::string& path, const Config& config);
 
 }  // namespace l2o

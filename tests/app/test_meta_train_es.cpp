@@ -161,6 +161,26 @@ TEST_CASE("meta-train es with imitation: 1 vs 2 ranks and stop/resume are bitwis
   INFO(second.output);
   REQUIRE(second.exit_code == 0);
   check_same_imitation(one, resumed);
+  // A started imitation keeps its schedule.
+  const auto changed = l2o::test::run_l2o(l2o::test::meta_train_arguments(
+      resumed,
+      imitation_settings(resumed) +
+          " --set gps.imitation_rounds=3 --set gps.imitation_policy_fraction=0.25 --resume"));
+  CHECK(changed.exit_code == 2);
+  CHECK(changed.output.find("started its imitation phase with another "
+                            "gps.imitation_policy_fraction") != std::string::npos);
+
+  // Generations without imitation, then imitation added on --resume: the same run.
+  const fs::path later = l2o::test::meta_train_dir("meta-train-imitation-later", kTinyEs);
+  const auto es_only = l2o::test::run_l2o(l2o::test::meta_train_arguments(
+      later, imitation_settings(later) + " --set gps.imitation_rounds=0"));
+  INFO(es_only.output);
+  REQUIRE(es_only.exit_code == 0);
+  const auto added = l2o::test::run_l2o(
+      l2o::test::meta_train_arguments(later, imitation_settings(later) + " --resume"));
+  INFO(added.output);
+  REQUIRE(added.exit_code == 0);
+  check_same_imitation(one, later);
 }
 
 TEST_CASE("meta-train es with imitation: psi needs its own file", "[app][es][imitation]") {

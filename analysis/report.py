@@ -2,8 +2,9 @@
 """The reproduction report: docs/results/REPORT.md (Markdown with PNGs beside it) built from the
 HDF5 outputs of a completed job chain (jobs/README.md) -- one figure per paper figure (Li & Malik
 2017, Figs. 1-5: one panel per unseen task, true objective against iteration) and the
-generalisation figure (fig6), the headline table (where the learned optimizers rank), each
-figure's per-task tables, the tuned hyperparameters, per-iteration GPS diagnostics (psi's cost,
+generalisation figure (fig6), the headline (issue 19's target counts and where the learned
+optimizers rank), each optimizer's seconds per iteration, each figure's objective against wall-clock
+seconds and per-task tables, the tuned hyperparameters, per-iteration GPS diagnostics (psi's cost,
 pi's score, KL, eta, step multipliers: analysis/plot_gps_training.py) when a meta-training run's
 records are given, and each output's metadata (git revision, machine, ranks, threads, creation
 time, run seconds, the resolved config).
@@ -29,7 +30,11 @@ from results_io import fail, load_results  # noqa: E402
 from summarize import mean_std, task_table  # noqa: E402
 
 FIGURE_FILE = re.compile(r"^(fig\d+)\.h5$")
-LEARNED = ("psd", "l2l")  # the learned optimizers the headline ranks, ours first
+# The learned optimizers the headline ranks, ours first: psd (the LSTM pi), es (psi, the
+# low-dimensional controller pi imitates, issue 19), l2l (the paper's second learned baseline).
+# Every other optimizer of a figure is hand-designed (tuned).
+LEARNED = ("psd", "es", "l2l")
+IN_PAPER = {f"fig{k}" for k in range(1, 6)}  # Figs. 1-5 of the paper: the panels the targets count
 # Li & Malik (2017): what each figure of the paper shows (their captions); fig6 is ours.
 PAPER_FIGURES = {
     "fig1": "Fig. 1: 48 input and 48 hidden units, mini-batches of 64",
@@ -100,14 +105,59 @@ def number(value):
     return f"{value:.4f}" if np.isfinite(value) else "diverged"
 
 
+def lowest_among_hand(values, name):
+    """Whether `name`'s mean is strictly below every hand-designed optimizer's (other learned
+    optimizers are not compared; a diverged `name`, +inf, never is)."""
+    return all(values[name] < v for k, v in values.items() if k not in LEARNED)
+
+
+def target_counts(figures, name):
+    """Issue 19's targets for learned optimizer `name` over the panels of `figures` on which it
+    ran: [panels where its mean AUC is the lowest among itself and the hand-designed optimizers,
+    same for the mean final objective, panels where a seed diverged, panels]."""
+    counts = [0, 0, 0, 0]
+    for _, tasks in figures:
+        for task in tasks:
+            curves = {c.optimizer: c for c in task.curves}
+            if name not in curves:
+                continue
+            counts[0] += lowest_among_hand(auc_means(task), name)
+            counts[1] += lowest_among_hand(final_means(task), name)
+            counts[2] += bool(curves[name].diverged.any())
+            counts[3] += 1
+    return counts
+
+
+def targets(figures, learned):
+    """Per learned optimizer, a bullet with its target counts on the paper's Figs. 1-5 and, apart,
+    on our other figures (fig6), which the issue's targets do not count."""
+    groups = [("", " of Figs. 1-5", [f for f in figures if f[0] in IN_PAPER])]
+    others = [f for f in figures if f[0] not in IN_PAPER]
+    if others:
+        groups.append((f"Beyond the paper ({', '.join(n for n, _ in others)}, not counted by the "
+                       "targets): ", "", others))
+    lines = []
+    for name in learned:
+        parts = []
+        for prefix, suffix, subset in groups:
+            auc, final, diverged, panels = target_counts(subset, name)
+            if panels:
+                parts.append(f"{prefix}lowest mean AUC on {auc}/{panels} panels{suffix}, lowest "
+                             f"mean final on {final}/{panels}; diverged on {diverged}/{panels}.")
+        lines += [f"- **{name}**: " + " ".join(parts), ""]
+    return lines
+
+
 def headline(figures):
-    """The headline table: per figure and task the best hand-designed optimizer and each learned
-    one's final objective and rank by final objective and by AUC, then the win counts."""
+    """The headline: issue 19's target counts per learned optimizer, then a table per figure and
+    task of the best hand-designed optimizer and each learned one's final objective and rank by
+    final objective and by AUC, then the pairwise win counts."""
     learned = [name for name in LEARNED
                if any(c.optimizer == name for _, tasks in figures for t in tasks for c in t.curves)]
+    lines = targets(figures, learned)
     header = "| figure | task | best hand-designed (final) |" + "".join(
         f" {name} final | {name} rank final / AUC |" for name in learned)
-    lines = [header, "|---|---|---|" + "---:|---:|" * len(learned)]
+    lines += [header, "|---|---|---|" + "---:|---:|" * len(learned)]
     wins = {name: {} for name in learned}  # name -> {hand-designed: [wins, tasks]}
     for figure, tasks in figures:
         for task in tasks:
@@ -132,6 +182,27 @@ def headline(figures):
         lines.append(f"Tasks on which **{name}** ends below (final objective) the tuned "
                      f"hand-designed optimizer: " + ", ".join(parts) + ".")
         lines.append("")
+    return lines
+
+
+def seconds_per_iteration(tasks, optimizer):
+    """Mean over `optimizer`'s runs on `tasks` (every task and seed) of @wall_seconds / iterations
+    taken; NaN if it has no run that took an iteration."""
+    runs = [s for t in tasks for c in t.curves if c.optimizer == optimizer
+            for s in c.seconds_per_iteration() if np.isfinite(s)]
+    return float(np.mean(runs)) if runs else np.nan
+
+
+def seconds_table(figures):
+    """Time per iteration in milliseconds (the scale of the numbers: well under 1 for AdaGrad,
+    tens for the LSTM), one row per optimizer and one column per figure."""
+    optimizers = dict.fromkeys(c.optimizer for _, tasks in figures for t in tasks for c in t.curves)
+    lines = ["| optimizer |" + "".join(f" {name} |" for name, _ in figures),
+             "|---|" + "---:|" * len(figures)]
+    for optimizer in optimizers:
+        cells = (seconds_per_iteration(tasks, optimizer) for _, tasks in figures)
+        lines.append(f"| {optimizer} |" + "".join(f" {1e3 * v:.3g} |" if np.isfinite(v) else " |"
+                                                   for v in cells))
     return lines
 
 
@@ -193,21 +264,37 @@ def build(args):
     lines += ["## Headline", "",
               "Mean over seeds of the final true objective; rank among all optimizers of the "
               "figure (1 = lowest) by final objective and by AUC (mean true objective over the "
-              "run). A diverged seed counts as +inf.", ""]
+              "run). A diverged seed counts as +inf. First, issue 19's targets per learned "
+              "optimizer (psd: lowest mean AUC on at least 10 and lowest mean final objective on "
+              "at least 8 of the 15 panels of Figs. 1-5, diverging on none): on how many panels "
+              "its mean is below every tuned hand-designed optimizer's (the other learned "
+              "optimizers are not compared) and on how many a seed diverged.", ""]
     lines += headline(figures)
+    lines += ["## Seconds per iteration", "",
+              "Milliseconds per iteration: the mean over each figure's runs (all tasks and seeds) "
+              "of the run's optimizer and minibatch seconds (@wall_seconds, true objective "
+              "excluded) divided by its iterations, what each optimizer costs a user per step. "
+              "Measured on the machine and under the load of the run (see Run metadata).", ""]
+    lines += seconds_table(figures) + [""]
 
     for name, tasks in figures:
         image = f"{name}.png"
         # Panels lettered as in the paper: (a) faces, (b) CIFAR-10, (c) CIFAR-100.
         panels = [dataclasses.replace(task, label=f"({chr(ord('a') + k)}) {task.label}")
                   for k, task in enumerate(tasks)]
-        plot_curves.plot(panels, os.path.join(figure_dir, image), title=figure_title(name, tasks),
-                         clip=True)
+        seconds_image = f"{name}_seconds.png"
+        for x_axis, path in (("iteration", image), ("seconds", seconds_image)):
+            plot_curves.plot(panels, os.path.join(figure_dir, path),
+                             title=figure_title(name, tasks), clip=True, x_axis=x_axis)
         lines += [f"## {PAPER_FIGURES.get(name, name)}", "",
                   f"![{name}]({relative}/{image})", "",
                   "Mean true objective over seeds (band: one standard deviation) against iteration, "
                   "one panel per unseen task; the axis ends at 1.25x the highest starting "
-                  "objective (curves beyond it are marked off scale).", ""]
+                  "objective (curves beyond it are marked off scale).", "",
+                  f"![{name} against wall-clock seconds]({relative}/{seconds_image})", "",
+                  "The same curves against wall-clock seconds (optimizer and minibatch time, true "
+                  "objective excluded): iteration x the optimizer's mean seconds per iteration "
+                  "over its runs on the task, i.e. assuming a constant cost per iteration.", ""]
         for task in tasks:
             lines += task_table(task, args.digits) + [""]
 

@@ -16,6 +16,8 @@ class Curves:
     iterations: np.ndarray   # [points] recorded iterations (the longest run's)
     objective: np.ndarray    # [seeds, points] true objective, NaN after a divergence
     diverged: np.ndarray     # [seeds] bool
+    wall_seconds: np.ndarray  # [seeds] run's @wall_seconds: optimizer + minibatch time
+    steps: np.ndarray        # [seeds] iterations the run took (its last recorded iteration)
 
     def final(self):
         """Final true objective per seed (+inf for a diverged run)."""
@@ -30,6 +32,15 @@ class Curves:
         else:
             area = np.trapz(self.objective, t, axis=1) / (t[-1] - t[0])
         return np.where(self.diverged, np.inf, area)
+
+    def seconds_per_iteration(self):
+        """Per seed, @wall_seconds / iterations taken (NaN for a run that took none)."""
+        return self.wall_seconds / np.where(self.steps > 0, self.steps, np.nan)
+
+    def elapsed_seconds(self):
+        """Wall-clock seconds at each recorded iteration, assuming a constant cost per iteration:
+        iteration x the mean over seeds of seconds_per_iteration (a common axis for all seeds)."""
+        return self.iterations * np.nanmean(self.seconds_per_iteration())
 
 
 @dataclasses.dataclass
@@ -72,12 +83,16 @@ def load_results(path):
                 iterations = np.asarray(longest["iterations"][()])
                 objective = np.full((len(runs), len(iterations)), np.nan)
                 diverged = np.array([int(run.attrs["diverged_at"]) >= 0 for run in runs])
+                wall_seconds = np.array([float(run.attrs["wall_seconds"]) for run in runs])
+                # A run records its true objective after its last iteration and at a divergence.
+                steps = np.array([int(run["iterations"][-1]) for run in runs])
                 for i, run in enumerate(runs):
                     values = np.asarray(run["true_objective"][()], dtype=float)
                     if diverged[i]:  # the diverging point itself is not part of the curve
                         values[np.asarray(run["iterations"][()]) >= int(run.attrs["diverged_at"])] = np.nan
                     objective[i, :len(values)] = values
-                curves.append(Curves(optimizer, iterations, objective, diverged))
+                curves.append(Curves(optimizer, iterations, objective, diverged, wall_seconds,
+                                     steps))
             attrs = group.attrs
             tasks.append(Task(name, str(attrs.get("label", name)), str(attrs.get("dataset", name)),
                               curves))

@@ -107,6 +107,18 @@ class AnalysisScripts(unittest.TestCase):
         self.assertTrue(np.isnan(cg.objective[1, 4:]).all())  # from the divergence on
         self.assertEqual(list(cg.objective[1, :4]), [2.0, 1.5, 1.0, 3.0])
 
+    def test_seconds(self):
+        # Every run took 0.01 s: 10 iterations, or 4 for cg's diverged seed 1.
+        sys.path.insert(0, ANALYSIS)
+        from results_io import load_results
+        cg = load_results(self.results)[0].curves[2]
+        np.testing.assert_allclose(cg.seconds_per_iteration(), [0.001, 0.0025])
+        np.testing.assert_allclose(cg.elapsed_seconds(), np.arange(11) * 0.00175)
+        image = os.path.join(self.tmp.name, "fig_seconds.png")
+        outcome = run("plot_curves.py", self.results, "-o", image, "--x", "seconds")
+        self.assertEqual(outcome.returncode, 0, outcome.stderr)
+        self.assertGreater(os.path.getsize(image), 10000)
+
     def test_bad_input_is_one_line(self):
         missing = os.path.join(self.tmp.name, "none.h5")
         for script in ("summarize.py", "plot_curves.py"):

@@ -254,11 +254,8 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
   if (mpi.is_root()) {
     std::printf("task        %s\nmethod      gps-es, %d generations", label.c_str(), generations);
     if (imitation.rounds > 0)
-      std::printf(
-          ", %d imitation rounds (best %d: imitation gap %+.4g)\npsi: %s", imitation.rounds,
-          checkpoint.imitation->best_round,
-          checkpoint.imitation->gap[static_cast<std::size_t>(checkpoint.imitation->best_round)],
-          psi_path.c_str());
+      std::printf(", %d imitation rounds (last imitation gap %+.4g)\npsi: %s", imitation.rounds,
+                  checkpoint.imitation->gap.back(), psi_path.c_str());
     std::printf("\nmodel: %s\ncheckpoint: %s\n", files.model.c_str(), files.checkpoint.c_str());
   }
   return 0;

@@ -17,6 +17,7 @@ bool determines_training(const std::string& key, const std::string& method) {
   // its phase starts (meta_train_es.cpp checks it after), so one psi serves several imitations.
   if (key == "l2l.episodes" || key == "gps.iterations" || key.starts_with("gps.imitation_"))
     return false;
+  if (key == "gps.es_model") return false;  // an output path, like meta_train.model
   return key.starts_with("task.") || key.starts_with(method + ".") || key == "run.seed" ||
          key == "meta_train.method" || key == "meta_train.cost_examples";
 }

@@ -169,20 +169,16 @@ int run_imitation(const Config& config, const RunOptions& options, const MpiSess
     state.pi_cost.push_back(pi_cost);
     state.gap.push_back(pi_cost - psi_cost);
     state.round = round + 1;
-    const bool best = pi_cost < state.best_cost;
-    if (best) {
-      state.best_round = round;
-      state.best_cost = pi_cost;
-      outputs.model(state.policies, features, relative);
-    }
+    // The model is the latest pi: its target does not move, so the latest is the best trained;
+    // the rounds' scores differ by less than their noise (docs/gps-design.md).
+    outputs.model(state.policies, features, relative);
     outputs.checkpoint(checkpoint);
     char text[256];
     std::snprintf(text, sizeof text,
                   "round %d: %d of %d rollouts by pi, policy loss %.4g, pi cost %.6g, psi cost "
-                  "%.6g, gap %+.4g (%+.2f%%)%s, seconds %.1f",
+                  "%.6g, gap %+.4g (%+.2f%%), seconds %.1f",
                   round, driven, params.rollouts, policy_loss, pi_cost, psi_cost,
                   pi_cost - psi_cost, 100.0 * (pi_cost - psi_cost) / psi_cost,
-                  best ? ", best so far: model written" : "",
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
     progress.update(state.round - first, text);
     const auto stop_signal = static_cast<int>(max_over_ranks(stop_request_signal()));

@@ -4,8 +4,8 @@
 // the LSTM policy pi with a relative output learns psi's actions on a mixture of psi's and its own
 // rollouts. Recorded rollout k and evaluation rollout e run on ranks k mod Z and e mod Z and are
 // gathered in unit order; the policy updates are data parallel (policy_training.hpp), so every
-// number is independent of the rank and thread count. After every round the checkpoint is
-// written, and the model file if pi's evaluation cost is the lowest so far.
+// number is independent of the rank and thread count. After every round the model file (the
+// latest pi) and the checkpoint are written.
 #include <functional>
 
 #include "app/meta_train_instances.hpp"

@@ -18,8 +18,6 @@ std::string policy_name(std::size_t g) {
 
 void write_imitation(const Hdf5Group& group, const ImitationCheckpoint& imitation) {
   group.set_attribute("round", static_cast<std::int64_t>(imitation.round));
-  group.set_attribute("best_round", static_cast<std::int64_t>(imitation.best_round));
-  group.set_attribute("best_cost", imitation.best_cost);
   group.set_attribute("policy_count", static_cast<std::int64_t>(imitation.policies.size()));
   group.write("psi_cost", imitation.psi_cost);
   group.write("policy_loss", imitation.policy_loss);
@@ -33,22 +31,18 @@ ImitationCheckpoint read_imitation(const Hdf5Group& group, std::size_t group_cou
                                    const LstmPolicyParams& policy) {
   ImitationCheckpoint imitation;
   const std::int64_t round = group.integer_attribute("round");
-  const std::int64_t best_round = group.integer_attribute("best_round");
-  imitation.best_cost = group.double_attribute("best_cost");
   imitation.psi_cost = group.read_doubles("psi_cost");
   imitation.policy_loss = group.read_doubles("policy_loss");
   imitation.pi_cost = group.read_doubles("pi_cost");
   imitation.gap = group.read_doubles("gap");
   const auto rounds = static_cast<std::size_t>(std::max<std::int64_t>(round, 0));
-  if (round < 1 || round > std::numeric_limits<int>::max() || best_round < 0 ||
-      best_round >= round || imitation.policy_loss.size() != rounds ||
-      imitation.pi_cost.size() != rounds || imitation.gap.size() != rounds ||
-      imitation.psi_cost.empty() ||
+  if (round < 1 || round > std::numeric_limits<int>::max() ||
+      imitation.policy_loss.size() != rounds || imitation.pi_cost.size() != rounds ||
+      imitation.gap.size() != rounds || imitation.psi_cost.empty() ||
       group.integer_attribute("policy_count") != static_cast<std::int64_t>(group_count))
     throw InputError(group.where("round") + ": does not match the imitation history" +
                      kDamagedCheckpoint);
   imitation.round = static_cast<int>(round);
-  imitation.best_round = static_cast<int>(best_round);
   for (std::size_t g = 0; g < group_count; ++g)
     imitation.policies.push_back(read_policy<float>(group.open_group(policy_name(g)), policy));
   return imitation;

@@ -6,7 +6,7 @@
 //   theta    [D] the search centre: psi = start + S theta (es_search.hpp)
 //   mean_cost [generation], step_norm [generation]: the per-generation history
 //   imitation/  once the imitation phase (es_imitation.hpp) has started:
-//     @round (rounds done), @best_round (-1: none), @best_cost
+//     @round (rounds done; the model file holds pi after the last)
 //     psi_cost [E]         psi's meta-loss on the evaluation rollouts
 //     policy_loss, pi_cost, gap [round]: per round, the mean §8.4 loss of the groups' updates,
 //                          pi's mean meta-loss and the imitation gap (pi's minus psi's)
@@ -15,7 +15,6 @@
 // is bitwise the uninterrupted one.
 #include <Eigen/Core>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <vector>
 
@@ -36,8 +35,6 @@ struct ImitationCheckpoint {
   std::vector<double> policy_loss;  ///< per round done: mean policy-update loss over groups
   std::vector<double> pi_cost;      ///< per round done: pi's mean meta-loss
   std::vector<double> gap;          ///< per round done: pi's mean minus psi's mean
-  int best_round = -1;              ///< round of the model file's pi (lowest pi_cost)
-  double best_cost = std::numeric_limits<double>::infinity();
 };
 
 /// Everything a resumed ES run needs.

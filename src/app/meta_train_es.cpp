@@ -43,15 +43,20 @@ EsSearchParams search_params(const Config& config) {
   return p;
 }
 
-// psi_0: the tuned optimizer of gps.es_start exactly, with its default epsilon.
-EsController start_controller(const Config& config, std::size_t group_count) {
+// psi_0: the tuned optimizer of gps.es_start exactly, with its default epsilon; the size rule's
+// reference is the training net.
+EsController start_controller(const Config& config, const std::vector<ParameterGroup>& groups) {
+  const std::size_t group_count = groups.size();
   const std::vector<double> knots = es_knot_times(static_cast<int>(config.integer("gps.es_knots")),
                                                   static_cast<int>(config.integer("gps.horizon")));
   const double rate = config.real("gps.es_start_learning_rate");
-  if (config.string("gps.es_start") == "rmsprop")
-    return rmsprop_controller(rate, config.real("gps.es_start_alpha"), RmspropParameters{}.epsilon,
-                              knots, group_count);
-  return adagrad_controller(rate, AdagradParameters{}.epsilon, knots, group_count);
+  EsController psi =
+      config.string("gps.es_start") == "rmsprop"
+          ? rmsprop_controller(rate, config.real("gps.es_start_alpha"), RmspropParameters{}.epsilon,
+                               knots, group_count)
+          : adagrad_controller(rate, AdagradParameters{}.epsilon, knots, group_count);
+  set_reference_sizes(psi, groups);
+  return psi;
 }
 
 void write_model(const std::string& path, const EsController& psi, const EsCheckpoint& checkpoint,
@@ -133,7 +138,7 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
   const std::vector<MetaTrainInstance> instances = meta_train_instances(config, seed);
   const TaskSpec& spec = instances.front().spec;
   const MlpTask& task = instances.front().task;
-  const EsController start = start_controller(config, task.mlp().groups().size());
+  const EsController start = start_controller(config, task.mlp().groups());
   EsCheckpoint checkpoint = [&] {
     if (resume) {
       const Hdf5Group file = open_checkpoint_to_resume(files.checkpoint, config);

@@ -34,7 +34,8 @@ TEST_CASE("es: a non-member follows a scalar implementation of the recurrence", 
   const std::vector<double> knots = es_knot_times(2, 9);  // 0, 9
   EsController controller = rmsprop_controller(0.05, 0.9, 1e-8, knots, 2);
   controller.groups[0] = {{0.3, -0.4}, 0.6, 0.95};
-  controller.groups[1] = {{-0.2, 0.1}, 5.0, 0.1};  // clamped to 0.99 and 0.5
+  controller.groups[1] = {{-0.2, 0.1}, 5.0, 0.1, {0.5, 4.0}};  // clamped to 0.99 and 0.5;
+                                                               // size 1: (1/4)^-0.5 = 2
   EsOptimizer psi(controller);
   const std::vector<ParameterGroup> layout = {{"layer1.weights", 1, false, 0, 2},
                                               {"layer1.biases", 1, true, 2, 1}};
@@ -52,7 +53,7 @@ TEST_CASE("es: a non-member follows a scalar implementation of the recurrence", 
       const double rho = g == 0 ? 0.95 : 0.5;
       const auto& l = controller.groups[static_cast<std::size_t>(g)].log_rate;
       const double f = std::min(1.0, std::log1p(t) / std::log(10.0));
-      const double rate = 0.05 * std::exp((1 - f) * l[0] + f * l[1]);
+      const double rate = 0.05 * std::exp((1 - f) * l[0] + f * l[1]) * (g == 0 ? 1.0 : 2.0);
       m[i] = beta * m[i] + (1 - beta) * gradient(i);
       v[i] = rho * v[i] + 0.1 * gradient(i) * gradient(i);
       y[i] -= rate * m[i] / (std::sqrt(v[i]) + 1e-8);
@@ -113,15 +114,18 @@ TEST_CASE("es: theta maps to psi and a diverging member scores the cap", "[gps][
   const std::size_t groups = t.task.mlp().groups().size();
   const EsController start = adagrad_controller(0.1, 1e-10, es_knot_times(3, 40), groups);
   EsSearchParams params;
-  REQUIRE(es_search_dimension(start) == static_cast<Eigen::Index>(groups * 5));
+  REQUIRE(es_search_dimension(start) == static_cast<Eigen::Index>(groups * 6));
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(es_search_dimension(start));
-  theta(1) = 0.5;   // group 0, knot 1
-  theta(3) = 0.2;   // group 0, momentum
-  theta(9) = -1.0;  // group 1, decay
+  theta(1) = 0.5;    // group 0, knot 1
+  theta(3) = 0.2;    // group 0, momentum
+  theta(5) = 0.3;    // group 0, size exponent
+  theta(10) = -1.0;  // group 1, decay
   const EsController psi = es_member(start, theta, params);
   CHECK(psi.groups[0].log_rate[1] == 0.5);
   CHECK(psi.groups[0].momentum == 0.2 * params.momentum_scale);
+  CHECK(psi.groups[0].size.exponent == 0.3);
   CHECK(psi.groups[1].decay == 1.0 - params.decay_scale);
+  CHECK(psi.groups[1].size.exponent == 0.0);
   // exp(30) x the tuned rate blows up at once: all terms are the cap 10 f(x^(0)).
   EsController wild = start;
   for (auto& g : wild.groups) g.log_rate.assign(3, 30.0);
@@ -135,7 +139,7 @@ TEST_CASE("es: theta maps to psi and a diverging member scores the cap", "[gps][
 
 TEST_CASE("es: the controller survives its model file; a damaged one is refused", "[gps][es]") {
   EsController psi = rmsprop_controller(0.003, 0.99, 1e-8, es_knot_times(3, 400), 2);
-  psi.groups[1] = {{0.1, -0.2, 0.3}, 0.4, 0.97};
+  psi.groups[1] = {{0.1, -0.2, 0.3}, 0.4, 0.97, {0.25, 2842.0}};
   const std::string path = (test::scratch_dir("es-model") / "model.h5").string();
   {
     AtomicHdf5File file(path);
@@ -150,6 +154,8 @@ TEST_CASE("es: the controller survives its model file; a damaged one is refused"
   CHECK(back.knot_times == psi.knot_times);
   CHECK(back.groups[1].log_rate == psi.groups[1].log_rate);
   CHECK(back.groups[1].decay == psi.groups[1].decay);
+  CHECK(back.groups[1].size.exponent == 0.25);
+  CHECK(back.groups[1].size.reference_size == 2842.0);
   CHECK_THROWS(read_es_controller(root.open_group("bad")));
 }
 

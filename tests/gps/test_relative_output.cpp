@@ -18,11 +18,15 @@ namespace {
 
 constexpr int kHorizon = 30;
 
-// psi off AdaGrad (momentum, decay < 1) with a constant log rate `log_rate` in every group.
+// psi off AdaGrad (momentum, decay < 1, a size rule) with a constant log rate `log_rate` in every
+// group; group 0 keeps AdaGrad's direction and rate.
 EsController test_psi(std::size_t groups, double log_rate) {
   EsController psi = adagrad_controller(0.05, 1e-10, es_knot_times(2, kHorizon), groups);
   for (std::size_t g = 0; g < groups; ++g)
-    psi.groups[g] = {{log_rate, log_rate}, 0.1 * static_cast<double>(g), 1.0 - 0.01 * g};
+    psi.groups[g] = {{log_rate, log_rate},
+                     0.1 * static_cast<double>(g),
+                     1.0 - 0.01 * static_cast<double>(g),
+                     {0.2 * static_cast<double>(g), 100.0}};
   return psi;
 }
 
@@ -131,7 +135,8 @@ TEST_CASE("relative output: a relative model survives its file; a damaged one is
     relative.set_attribute("base_rate", 0.1);
     relative.set_attribute("max_log_factor", 2.0);
     relative.set_attribute("horizon", std::int64_t{kHorizon});
-    for (const char* name : {"momentum", "decay", "second_moment_weight", "epsilon"})
+    for (const char* name : {"momentum", "decay", "second_moment_weight", "epsilon",
+                             "size_exponent", "reference_size"})
       relative.write(name, std::vector<double>{0.5});
     file.commit();
   }
@@ -142,8 +147,12 @@ TEST_CASE("relative output: a relative model survives its file; a damaged one is
   CHECK(back.relative->max_log_factor == 2.0);
   CHECK(back.relative->horizon == kHorizon);
   for (std::size_t g = 0; g < mlp.groups().size(); ++g) {
-    CHECK(back.relative->directions[g].momentum == model.relative->directions[g].momentum);
-    CHECK(back.relative->directions[g].decay == model.relative->directions[g].decay);
+    CHECK(back.relative->groups[g].direction.momentum ==
+          model.relative->groups[g].direction.momentum);
+    CHECK(back.relative->groups[g].direction.decay == model.relative->groups[g].direction.decay);
+    CHECK(back.relative->groups[g].size.exponent == model.relative->groups[g].size.exponent);
+    CHECK(back.relative->groups[g].size.reference_size ==
+          model.relative->groups[g].size.reference_size);
   }
   PsdOptimizer original(model), read(back);
   CHECK(largest_difference(trajectory(read), trajectory(original)) == 0.0);

@@ -42,6 +42,7 @@ void EsController::check(std::size_t group_count) const {
     for (double l : g.log_rate) require(std::isfinite(l), "log_rate must be finite");
     require(std::isfinite(g.momentum) && std::isfinite(g.decay),
             "momentum and decay must be finite");
+    require(g.size.valid(), "size_exponent must be finite and reference_size finite and > 0");
   }
 }
 
@@ -65,6 +66,14 @@ std::vector<double> es_knot_times(int knots, int horizon) {
     times[static_cast<std::size_t>(k)] =
         std::expm1(std::log1p(static_cast<double>(horizon)) * k / (knots - 1));
   return times;
+}
+
+void set_reference_sizes(EsController& psi, const std::vector<ParameterGroup>& groups) {
+  if (groups.size() != psi.groups.size())
+    throw std::invalid_argument("set_reference_sizes: " + std::to_string(groups.size()) +
+                                " groups for a controller of " + std::to_string(psi.groups.size()));
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    psi.groups[g].size.reference_size = static_cast<double>(groups[g].size);
 }
 
 EsController adagrad_controller(double learning_rate, double epsilon,
@@ -102,6 +111,7 @@ HyperparameterList EsOptimizer::hyperparameters() const {
       list.emplace_back(prefix + "log_rate" + std::to_string(k), controller_.groups[g].log_rate[k]);
     list.emplace_back(prefix + "momentum", directions_[g].momentum);
     list.emplace_back(prefix + "decay", directions_[g].decay);
+    list.emplace_back(prefix + "size_exponent", controller_.groups[g].size.exponent);
   }
   return list;
 }
@@ -117,6 +127,9 @@ void EsOptimizer::do_start(Eigen::Index dimension) {
   if (groups().empty())
     throw std::invalid_argument("es: acts per parameter group; start it with start(groups)");
   gradient_.resize(dimension);
+  size_factors_.clear();
+  for (std::size_t g = 0; g < groups().size(); ++g)
+    size_factors_.push_back(controller_.groups[g].size.factor(groups()[g].size));
   first_moment_.setZero(dimension);
   second_moment_.setZero(dimension);
   step_ = 0;
@@ -126,8 +139,9 @@ Optimizer::Iteration EsOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, Minibat
   const double loss = oracle.loss_gradient(x, gradient_);
   for (std::size_t g = 0; g < groups().size(); ++g) {
     const ParameterGroup& group = groups()[g];
-    const double rate =
-        controller_.base_rate * std::exp(controller_.log_rate_at(g, static_cast<double>(step_)));
+    const double rate = controller_.base_rate *
+                        std::exp(controller_.log_rate_at(g, static_cast<double>(step_))) *
+                        size_factors_[g];
     auto m = first_moment_.segment(group.offset, group.size).array();
     auto v = second_moment_.segment(group.offset, group.size).array();
     x.segment(group.offset, group.size).array() -=

@@ -6,11 +6,13 @@
 //   v <- rho v + w g_t^2                               (rho = 1, w = 1: AdaGrad's running sum;
 //                                                       rho = alpha, w = 1 - alpha: RMSprop)
 //   x <- x - lr_g(t) m / (sqrt(v) + eps)               (optim/moment_direction.hpp)
-//   lr_g(t) = base_rate * exp(l_g(t)),  l_g log-linear between knots at log-spaced times
+//   lr_g(t) = base_rate * exp(l_g(t)) * (n_g / n_ref,g)^(-a_g),
+//             l_g log-linear between knots at log-spaced times, n_g the group's parameter count,
+//             n_ref,g its count in the training net (optim/size_scaling.hpp)
 // The step is scale-free (invariant to a constant rescaling of the objective) apart from eps.
-// With every l_g = 0 the rate is base_rate bit for bit (exp(0) = 1), so the exact start is a
-// member. base_rate, w and eps are fixed by the start; the search moves (l_g at the knots, beta,
-// rho) per group, clamped to the ranges below.
+// With every l_g = 0 and a_g = 0 the rate is base_rate bit for bit (exp(0) = 1, x^-0 = 1), so the
+// exact start is a member. base_rate, w, eps and n_ref are fixed by the start; the search moves
+// (l_g at the knots, beta, rho, a_g) per group, beta and rho clamped to the ranges below.
 #include <Eigen/Core>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "objective/mlp.hpp"
 #include "optim/moment_direction.hpp"
 #include "optim/optimizer.hpp"
+#include "optim/size_scaling.hpp"
 
 namespace l2o {
 
@@ -31,6 +34,7 @@ struct EsGroupController {
   std::vector<double> log_rate;  ///< l_g at the knots (0 = base_rate)
   double momentum = 0.0;         ///< beta, clamped to [0, kEsMaxMomentum] when applied
   double decay = 1.0;            ///< rho, clamped to [kEsMinDecay, 1] when applied
+  SizeScaling size;              ///< a_g and n_ref,g
 };
 
 /// psi: the fixed start-dependent constants and one EsGroupController per group.
@@ -51,6 +55,9 @@ struct EsController {
 /// (one knot: {0}, a constant rate).
 std::vector<double> es_knot_times(int knots, int horizon);
 
+/// Sets every group's n_ref to its parameter count in `groups` (the training net's).
+void set_reference_sizes(EsController& psi, const std::vector<ParameterGroup>& groups);
+
 /// The member equal to AdaGrad (adagrad.hpp) with `learning_rate` and `epsilon` for every group.
 EsController adagrad_controller(double learning_rate, double epsilon,
                                 const std::vector<double>& knot_times, std::size_t group_count);
@@ -70,7 +77,7 @@ class EsOptimizer final : public Optimizer {
 
   [[nodiscard]] std::string name() const override { return "es"; }
   /// base_rate, second_moment_weight, epsilon, then per group g "g<g>.log_rate<k>",
-  /// "g<g>.momentum", "g<g>.decay".
+  /// "g<g>.momentum", "g<g>.decay", "g<g>.size_exponent".
   [[nodiscard]] HyperparameterList hyperparameters() const override;
   /// Throws std::invalid_argument unless `groups` has psi's number of groups.
   void check_groups(const std::vector<ParameterGroup>& groups) const override;
@@ -83,6 +90,7 @@ class EsOptimizer final : public Optimizer {
  private:
   EsController controller_;
   std::vector<MomentDirection> directions_;  // es_directions(controller_)
+  std::vector<double> size_factors_;         // (n_g / n_ref,g)^(-a_g) of the started groups
   Eigen::VectorXd gradient_;
   Eigen::VectorXd first_moment_;   // m
   Eigen::VectorXd second_moment_;  // v

@@ -55,7 +55,10 @@ int ImitationParams::policy_driven_rollouts(int round) const {
 }
 
 RelativeOutput relative_output_of(const EsController& psi, int horizon, double max_log_factor) {
-  RelativeOutput relative{psi.base_rate, max_log_factor, horizon, es_directions(psi)};
+  RelativeOutput relative{psi.base_rate, max_log_factor, horizon, {}};
+  const std::vector<MomentDirection> directions = es_directions(psi);
+  for (std::size_t g = 0; g < directions.size(); ++g)
+    relative.groups.push_back({directions[g], psi.groups[g].size});
   relative.check(psi.groups.size());
   return relative;
 }

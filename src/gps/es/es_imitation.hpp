@@ -40,8 +40,8 @@ struct ImitationParams {
   [[nodiscard]] int policy_driven_rollouts(int round) const;
 };
 
-/// The relative output that makes a zero policy output psi at its base rate: psi's base rate and
-/// directions (es_directions), L, and the time input over `horizon`.
+/// The relative output that makes a zero policy output psi at its base rate: psi's base rate,
+/// directions (es_directions) and size rules, L, and the time input over `horizon`.
 RelativeOutput relative_output_of(const EsController& psi, int horizon, double max_log_factor);
 
 /// The regression targets of group g's recorded coordinates: `rows` x T, every row psi's log rate

@@ -22,7 +22,7 @@ void EsSearchParams::check() const {
 }
 
 Eigen::Index es_search_dimension(const EsController& psi) {
-  return static_cast<Eigen::Index>(psi.groups.size() * (psi.knot_times.size() + 2));
+  return static_cast<Eigen::Index>(psi.groups.size() * (psi.knot_times.size() + 3));
 }
 
 EsController es_member(const EsController& start, const Eigen::VectorXd& theta,
@@ -36,6 +36,7 @@ EsController es_member(const EsController& start, const Eigen::VectorXd& theta,
     for (double& l : g.log_rate) l += theta(i++);
     g.momentum += params.momentum_scale * theta(i++);
     g.decay += params.decay_scale * theta(i++);
+    g.size.exponent += theta(i++);
   }
   return psi;
 }

@@ -2,10 +2,10 @@
 // Evolution strategies on psi (issue 19 item 1, docs/gps-design.md "ES local optimizer"): the
 // model-free replacement of the LQG psi-step, in the spirit of PI²-GPS (Chebotar et al. 2017).
 // psi = start + S theta, theta in normalised units (S: 1 for the log-rates, momentum_scale,
-// decay_scale). Each generation draws `pairs` directions eps_j ~ N(0, I); the antithetic members
-// theta +- sigma eps_j share one rollout seed (initial point and minibatch sequence: common random
-// numbers), so their cost difference holds no seed-to-seed variance. With the relative difference
-// d_j = (c+_j - c-_j) / ((c+_j + c-_j) / 2) the update
+// decay_scale, 1 for the size exponent). Each generation draws `pairs` directions eps_j ~ N(0, I);
+// the antithetic members theta +- sigma eps_j share one rollout seed (initial point and minibatch
+// sequence: common random numbers), so their cost difference holds no seed-to-seed variance. With
+// the relative difference d_j = (c+_j - c-_j) / ((c+_j + c-_j) / 2) the update
 //   step = -learning_rate * (1/n) sum_j (d_j / rms(d)) eps_j,   |step| <= trust_radius
 // is baseline-free (each member's baseline is its twin), invariant to the scale of the meta-loss
 // and weighs pairs on task instances of other loss levels alike (gps.es_task_variants), and is
@@ -30,7 +30,7 @@ struct EsSearchParams {
   void check() const;
 };
 
-/// Entries of theta for `psi`: per group, the knots' log-rates, beta, rho.
+/// Entries of theta for `psi`: per group, the knots' log-rates, beta, rho, a.
 Eigen::Index es_search_dimension(const EsController& psi);
 
 /// The controller start + S theta.

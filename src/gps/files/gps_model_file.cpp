@@ -19,13 +19,17 @@ void write_relative_output(const Hdf5Group& group, const RelativeOutput& relativ
   group.set_attribute("base_rate", relative.base_rate);
   group.set_attribute("max_log_factor", relative.max_log_factor);
   group.set_attribute("horizon", static_cast<std::int64_t>(relative.horizon));
-  std::vector<double> momentum, decay, weight, epsilon;
-  for (const MomentDirection& d : relative.directions) {
-    momentum.push_back(d.momentum);
-    decay.push_back(d.decay);
-    weight.push_back(d.second_moment_weight);
-    epsilon.push_back(d.epsilon);
+  std::vector<double> momentum, decay, weight, epsilon, exponent, reference;
+  for (const RelativeGroup& g : relative.groups) {
+    momentum.push_back(g.direction.momentum);
+    decay.push_back(g.direction.decay);
+    weight.push_back(g.direction.second_moment_weight);
+    epsilon.push_back(g.direction.epsilon);
+    exponent.push_back(g.size.exponent);
+    reference.push_back(g.size.reference_size);
   }
+  group.write("size_exponent", exponent);
+  group.write("reference_size", reference);
   group.write("momentum", momentum);
   group.write("decay", decay);
   group.write("second_moment_weight", weight);
@@ -48,9 +52,12 @@ RelativeOutput read_relative_output(const Hdf5Group& group, std::size_t group_co
     return v;
   };
   const std::vector<double> momentum = values("momentum"), decay = values("decay"),
-                            weight = values("second_moment_weight"), epsilon = values("epsilon");
+                            weight = values("second_moment_weight"), epsilon = values("epsilon"),
+                            exponent = values("size_exponent"),
+                            reference = values("reference_size");
   for (std::size_t g = 0; g < group_count; ++g)
-    relative.directions.push_back({momentum[g], decay[g], weight[g], epsilon[g]});
+    relative.groups.push_back(
+        {{momentum[g], decay[g], weight[g], epsilon[g]}, {exponent[g], reference[g]}});
   try {
     relative.check(group_count);
   } catch (const std::invalid_argument& e) {

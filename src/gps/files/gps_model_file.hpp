@@ -15,7 +15,8 @@
 //     observation_offset      double [m], zeta_g
 //   relative/                 only for a relative output (relative_output.hpp):
 //     @base_rate, @max_log_factor, @horizon
-//     momentum, decay, second_moment_weight, epsilon   double [group_count], per group
+//     momentum, decay, second_moment_weight, epsilon, size_exponent, reference_size
+//                             double [group_count], per group
 // The dataset and attribute names are policy_io.hpp's (write_policy_network), so a policy group
 // reads with the same names apart from Adam's state.
 #include <optional>

@@ -94,12 +94,14 @@ const Eigen::VectorXd& PredictedStepDescent<Scalar>::steps(
     policies_[g]->step(observations_.middleRows(group.offset, group.size), memories_[g],
                        group_steps);
     if (!relative_) continue;
-    // u -> -s exp(clamp(u, -L, L)) m / (sqrt(v) + eps) (relative_output.hpp)
+    // u -> -s_g exp(clamp(u, -L, L)) m / (sqrt(v) + eps) (relative_output.hpp)
     const double bound = relative_->max_log_factor;
+    const RelativeGroup& constants = relative_->groups[g];
     auto m = first_moment_.segment(group.offset, group.size).array();
     auto v = second_moment_.segment(group.offset, group.size).array();
-    group_steps.array() = -relative_->directions[g].advance(
-        relative_->base_rate * group_steps.array().max(-bound).min(bound).exp(),
+    group_steps.array() = -constants.direction.advance(
+        relative_->base_rate * constants.size.factor(group.size) *
+            group_steps.array().max(-bound).min(bound).exp(),
         minibatch_gradient.segment(group.offset, group.size).array(), m, v);
   }
   return steps_;

@@ -116,15 +116,15 @@ void PsdOptimizer::do_start(Eigen::Index dimension) {
   }
   // Policies by role (check_groups() has found one for each); a policy serves one run at a time,
   // one group after the other, so groups that share a policy share its workspace safely.
-  // A relative output's directions follow the policies' roles.
+  // A relative output's group constants follow the policies' roles.
   const int net_layers = layer_count(layout);
   std::vector<GpsPolicy*> policies;
   std::optional<RelativeOutput> relative = model_.relative;
-  if (relative) relative->directions.clear();
+  if (relative) relative->groups.clear();
   for (const ParameterGroup& group : layout) {
     const std::size_t index = role_index(policy_role(group, net_layers));
     policies.push_back(&model_.groups[index].policy);
-    if (relative) relative->directions.push_back(model_.relative->directions[index]);
+    if (relative) relative->groups.push_back(model_.relative->groups[index]);
   }
   run_.reset();
   run_.emplace(layout, std::move(policies), model_.features, std::move(relative));

@@ -15,14 +15,17 @@ void RelativeOutput::check(std::size_t group_count) const {
   require(std::isfinite(max_log_factor) && max_log_factor > 0.0,
           "max_log_factor must be finite and > 0");
   require(horizon >= 1, "horizon must be >= 1");
-  require(directions.size() == group_count, "has " + std::to_string(directions.size()) +
-                                                " directions for " + std::to_string(group_count) +
-                                                " groups");
-  for (const MomentDirection& d : directions)
+  require(groups.size() == group_count, "has " + std::to_string(groups.size()) +
+                                            " groups' constants for " +
+                                            std::to_string(group_count) + " groups");
+  for (const RelativeGroup& g : groups) {
+    const MomentDirection& d = g.direction;
     require(d.momentum >= 0.0 && d.momentum < 1.0 && d.decay > 0.0 && d.decay <= 1.0 &&
                 d.second_moment_weight > 0.0 && d.second_moment_weight <= 1.0 &&
                 std::isfinite(d.epsilon) && d.epsilon > 0.0,
             "a direction needs momentum in [0, 1), decay and weight in (0, 1], epsilon > 0");
+    require(g.size.valid(), "a size rule needs a finite exponent and a reference size > 0");
+  }
 }
 
 double relative_time_input(int t, int horizon) {

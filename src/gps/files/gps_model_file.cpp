@@ -52,9 +52,13 @@ RelativeOutput read_relative_output(const Hdf5Group& group, std::size_t group_co
     return v;
   };
   const std::vector<double> momentum = values("momentum"), decay = values("decay"),
-                            weight = values("second_moment_weight"), epsilon = values("epsilon"),
-                            exponent = values("size_exponent"),
-                            reference = values("reference_size");
+                            weight = values("second_moment_weight"), epsilon = values("epsilon");
+  // Models before the size rule (issue 19 item 4) have none: a = 0, the factor 1.
+  const bool sized = group.contains("size_exponent") || group.contains("reference_size");
+  const std::vector<double> exponent =
+      sized ? values("size_exponent") : std::vector<double>(group_count, 0.0);
+  const std::vector<double> reference =
+      sized ? values("reference_size") : std::vector<double>(group_count, 1.0);
   for (std::size_t g = 0; g < group_count; ++g)
     relative.groups.push_back(
         {{momentum[g], decay[g], weight[g], epsilon[g]}, {exponent[g], reference[g]}});

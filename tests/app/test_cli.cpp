@@ -29,7 +29,7 @@ TEST_CASE("--help works for the program and every subcommand", "[app]") {
   CHECK(run("").exit_code == 2);  // a subcommand is required
 }
 
-TEST_CASE("config --defaults prints every key; --check validates", "[app]") {
+TEST_CASE("config --defaults prints every key, --check validates", "[app]") {
   const auto defaults = run("config --defaults");
   CHECK(defaults.exit_code == 0);
   CHECK(defaults.output.find("batch_size = 64") != std::string::npos);

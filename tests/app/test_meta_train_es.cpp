@@ -192,7 +192,7 @@ TEST_CASE("meta-train es with imitation: psi needs its own file", "[app][es][imi
   CHECK_FALSE(fs::exists(dir / "model.h5"));
 }
 
-TEST_CASE("meta-train es: task variants join the run; bad variants get one line",
+TEST_CASE("meta-train es: task variants join the run, bad variants get one line",
           "[app][es][variants]") {
   const fs::path dir = l2o::test::meta_train_dir("meta-train-es-variants", kTinyEs);
   const auto ok = l2o::test::run_l2o(l2o::test::meta_train_arguments(

@@ -137,7 +137,7 @@ TEST_CASE("es: theta maps to psi and a diverging member scores the cap", "[gps][
   CHECK(es_meta_loss(t.task, t.cost_set, tuned, seed, 40, 10) < cap / 10.0);
 }
 
-TEST_CASE("es: the controller survives its model file; a damaged one is refused", "[gps][es]") {
+TEST_CASE("es: the controller survives its model file, a damaged one is refused", "[gps][es]") {
   EsController psi = rmsprop_controller(0.003, 0.99, 1e-8, es_knot_times(3, 400), 2);
   psi.groups[1] = {{0.1, -0.2, 0.3}, 0.4, 0.97, {0.25, 2842.0}};
   const std::string path = (test::scratch_dir("es-model") / "model.h5").string();

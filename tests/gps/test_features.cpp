@@ -273,7 +273,7 @@ TEST_CASE("scale_free features are the paper features of g / running RMS (closed
   }
 }
 
-TEST_CASE("scale_free features do not depend on the gradient's scale; paper features do",
+TEST_CASE("scale_free features do not depend on the gradient's scale, paper features do",
           "[features]") {
   FeatureHistory scale_free(5, l2o::FeatureSet::scale_free);
   const Eigen::MatrixXd reference = scale_free_features(1.0, 150, scale_free);

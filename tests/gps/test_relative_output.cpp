@@ -117,7 +117,7 @@ TEST_CASE("relative output: the time input rises in log(1 + t) and holds beyond 
   CHECK(policy_input_dimension(FeatureSet::paper, false) == 3);
 }
 
-TEST_CASE("relative output: a relative model survives its file; a damaged one is refused",
+TEST_CASE("relative output: a relative model survives its file, a damaged one is refused",
           "[gps][relative]") {
   const Mlp& mlp = test::rollout_task().task.mlp();
   const GpsModel model = test_model(mlp, test_psi(mlp.groups().size(), 0.0), 0.3, 2.0);

@@ -251,7 +251,7 @@ TEST_CASE("C3: meta-loss identity and trapezoid attribution on a recorded rollou
   CHECK(total_error < 0.01 * total_improvement);
 }
 
-TEST_CASE("Raw and scaled recordings agree through ScaledUnits; pilot data give the scales",
+TEST_CASE("Raw and scaled recordings agree through ScaledUnits, pilot data give the scales",
           "[rollouts]") {
   const auto& fixture = rollout_task();
   constexpr int kHorizon = 8;

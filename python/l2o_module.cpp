@@ -1,4 +1,4 @@
-// l2o._l2o: a learned-optimizer model file (`l2o meta-train`'s output, psd or l2l) as an object
+// l2o._l2o: a learned-optimizer model file (`l2o meta-train`'s output, psd, l2l or es) as an object
 // that steps numpy parameter vectors. It is the C++ optimizer itself (load_learned_optimizer),
 // fed the caller's loss and gradient through a PrecomputedGradientOracle, so a Python training
 // loop takes exactly the steps `l2o train` / `l2o evaluate` would on the same gradients.
@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "eval/learned_optimizer.hpp"
+#include "gps/es/es_controller.hpp"
+#include "gps/es/es_model_file.hpp"
 #include "gps/policy/psd_optimizer.hpp"
 #include "l2l/l2l_optimizer.hpp"
 #include "optim/precomputed_gradient_oracle.hpp"
@@ -68,9 +70,12 @@ class LearnedOptimizer {
       : optimizer_(l2o::load_learned_optimizer(path)) {}
 
   [[nodiscard]] std::string name() const { return optimizer_->name(); }
-  [[nodiscard]] std::string method() const { return psd() != nullptr ? l2o::kPsdMethod : "l2l"; }
+  [[nodiscard]] std::string method() const {
+    if (psd() != nullptr) return l2o::kPsdMethod;
+    return es() != nullptr ? l2o::kEsMethod : "l2l";
+  }
   // The roles the model has policies for (psd); empty for l2l, whose one LSTM moves every
-  // coordinate.
+  // coordinate, and for es, whose controllers follow the groups' order.
   [[nodiscard]] std::vector<std::string> roles() const {
     std::vector<std::string> roles;
     if (const l2o::PsdOptimizer* model = psd())
@@ -93,10 +98,13 @@ class LearnedOptimizer {
   }
   [[nodiscard]] Eigen::VectorXd run_state() const {
     if (const l2o::PsdOptimizer* model = psd()) return model->run_state();
+    if (const l2o::EsOptimizer* model = es()) return model->run_state();
     return l2l().run_state();
   }
   void restore_run_state(const Eigen::VectorXd& state) {
     if (auto* model = dynamic_cast<l2o::PsdOptimizer*>(optimizer_.get()))
+      return model->restore_run_state(state);
+    if (auto* model = dynamic_cast<l2o::EsOptimizer*>(optimizer_.get()))
       return model->restore_run_state(state);
     dynamic_cast<l2o::L2lOptimizer&>(*optimizer_).restore_run_state(state);
   }
@@ -104,6 +112,9 @@ class LearnedOptimizer {
  private:
   [[nodiscard]] const l2o::PsdOptimizer* psd() const {
     return dynamic_cast<const l2o::PsdOptimizer*>(optimizer_.get());
+  }
+  [[nodiscard]] const l2o::EsOptimizer* es() const {
+    return dynamic_cast<const l2o::EsOptimizer*>(optimizer_.get());
   }
   [[nodiscard]] const l2o::L2lOptimizer& l2l() const {
     return dynamic_cast<const l2o::L2lOptimizer&>(*optimizer_);
@@ -117,7 +128,7 @@ PYBIND11_MODULE(_l2o, module) {
   module.doc() = "l2o's learned optimizers (psd, l2l) on numpy parameter vectors";
   py::register_exception<l2o::InputError>(module, "InputError", PyExc_ValueError);
   py::class_<LearnedOptimizer>(module, "LearnedOptimizer", R"(
-A learned optimizer read from a model file of `l2o meta-train` (method psd or l2l).
+A learned optimizer read from a model file of `l2o meta-train` (method psd, l2l or es).
 start(layout) begins a run on a parameter vector made of tensors laid out one after the other,
 layout = [(role, shape), ...] with role "layer<k>.weights" or "layer<k>.biases" of the net
 (psd picks each tensor's policy from its role: first layer, last layer, hidden layers in between);

@@ -1,4 +1,4 @@
-"""The pybind11 module: loading psd and l2l model files, stepping numpy vectors, saving a run's
+"""The pybind11 module: loading psd, l2l and es model files, stepping numpy vectors, saving a run's
 state and continuing it exactly, bad files, and result files through the package."""
 import pathlib
 import re
@@ -29,6 +29,7 @@ def run(optimizer, x, steps):
 @pytest.mark.parametrize("model, method, roles", [
     ("psd_mnist48.h5", "psd", ["layer1.weights", "layer1.biases", "layer2.weights", "layer2.biases"]),
     ("l2l_mnist48.h5", "l2l", []),
+    ("es_mnist48.h5", "es", []),
 ])
 def test_loads_model_and_continues_saved_run_exactly(models_dir, model, method, roles):
     optimizer = l2o.LearnedOptimizer(str(models_dir / model))

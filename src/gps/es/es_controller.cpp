@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "util/state_vector.hpp"
+
 namespace l2o {
 namespace {
 
@@ -133,6 +135,24 @@ void EsOptimizer::do_start(Eigen::Index dimension) {
   first_moment_.setZero(dimension);
   second_moment_.setZero(dimension);
   step_ = 0;
+}
+
+Eigen::VectorXd EsOptimizer::run_state() const {
+  if (size_factors_.empty()) throw std::logic_error("es: run_state() before start()");
+  StateWriter out;
+  out.put(first_moment_);
+  out.put(second_moment_);
+  out.put(static_cast<double>(step_));
+  return out.finish();
+}
+
+void EsOptimizer::restore_run_state(const Eigen::VectorXd& state) {
+  if (size_factors_.empty()) throw std::logic_error("es: restore_run_state() before start()");
+  StateReader in(state);
+  in.get(first_moment_);
+  in.get(second_moment_);
+  step_ = static_cast<std::int64_t>(in.get());
+  in.finish();
 }
 
 Optimizer::Iteration EsOptimizer::do_step(Eigen::Ref<Eigen::VectorXd> x, MinibatchOracle& oracle) {

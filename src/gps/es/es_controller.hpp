@@ -82,6 +82,12 @@ class EsOptimizer final : public Optimizer {
   /// Throws std::invalid_argument unless `groups` has psi's number of groups.
   void check_groups(const std::vector<ParameterGroup>& groups) const override;
   [[nodiscard]] const EsController& controller() const { return controller_; }
+  /// The current run's moments m, v and step count (state_vector.hpp), to continue it later with
+  /// restore_run_state() after start() on the same groups. Throws std::logic_error before
+  /// start().
+  [[nodiscard]] Eigen::VectorXd run_state() const;
+  /// Continues the run saved by run_state(); throws std::invalid_argument if it does not fit.
+  void restore_run_state(const Eigen::VectorXd& state);
 
  protected:
   void do_start(Eigen::Index dimension) override;

@@ -33,7 +33,7 @@ TEST_CASE("es: the schedule is log-linear between log-spaced knots", "[gps][es]"
 TEST_CASE("es: a non-member follows a scalar implementation of the recurrence", "[gps][es]") {
   const std::vector<double> knots = es_knot_times(2, 9);  // 0, 9
   EsController controller = rmsprop_controller(0.05, 0.9, 1e-8, knots, 2);
-  controller.groups[0] = {{0.3, -0.4}, 0.6, 0.95};
+  controller.groups[0] = {{0.3, -0.4}, 0.6, 0.95, {}};
   controller.groups[1] = {{-0.2, 0.1}, 5.0, 0.1, {0.5, 4.0}};  // clamped to 0.99 and 0.5;
                                                                // size 1: (1/4)^-0.5 = 2
   EsOptimizer psi(controller);

@@ -20,7 +20,7 @@ constexpr int kHorizon = 24;
 EsController scheduled_psi(std::size_t groups) {
   EsController psi = adagrad_controller(0.05, 1e-10, es_knot_times(3, kHorizon), groups);
   for (std::size_t g = 0; g < groups; ++g)
-    psi.groups[g] = {{0.4, -0.3 * static_cast<double>(g), 0.2}, 0.0, 1.0};
+    psi.groups[g] = {{0.4, -0.3 * static_cast<double>(g), 0.2}, 0.0, 1.0, {}};
   return psi;
 }
 

@@ -21,7 +21,7 @@ EsController member(double learning_rate, double weight, double decay, double ep
   psi.epsilon = epsilon;
   psi.knot_times = knot_times;
   psi.groups.assign(group_count,
-                    EsGroupController{std::vector<double>(knot_times.size(), 0.0), 0.0, decay});
+                    EsGroupController{std::vector<double>(knot_times.size(), 0.0), 0.0, decay, {}});
   psi.check(group_count);
   return psi;
 }

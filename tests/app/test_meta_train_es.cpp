@@ -92,6 +92,23 @@ void check_same_imitation(const fs::path& a, const fs::path& b) {
             .string_attribute("method") == "es");
 }
 
+// A run made in two parts, the first with `first_settings`, then --resume with the imitation
+// settings, equals the uninterrupted run in `reference`; returns its directory.
+fs::path check_resumed_imitation(const fs::path& reference, const std::string& name,
+                                 const std::string& first_settings) {
+  const fs::path dir = l2o::test::meta_train_dir(name, kTinyEs);
+  const auto first = l2o::test::run_l2o(
+      l2o::test::meta_train_arguments(dir, imitation_settings(dir) + first_settings));
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  const auto second = l2o::test::run_l2o(
+      l2o::test::meta_train_arguments(dir, imitation_settings(dir) + " --resume"));
+  INFO(second.output);
+  REQUIRE(second.exit_code == 0);
+  check_same_imitation(reference, dir);
+  return dir;
+}
+
 }  // namespace
 
 TEST_CASE("meta-train es: 1 vs 2 ranks and stop/resume are bitwise the same", "[app][es][mpi]") {
@@ -151,16 +168,8 @@ TEST_CASE("meta-train es with imitation: 1 vs 2 ranks and stop/resume are bitwis
   REQUIRE(b.exit_code == 0);
   check_same_imitation(one, two);
 
-  const fs::path resumed = l2o::test::meta_train_dir("meta-train-imitation-resume", kTinyEs);
-  const auto first = l2o::test::run_l2o(l2o::test::meta_train_arguments(
-      resumed, imitation_settings(resumed) + " --set gps.imitation_rounds=1"));
-  INFO(first.output);
-  REQUIRE(first.exit_code == 0);
-  const auto second = l2o::test::run_l2o(
-      l2o::test::meta_train_arguments(resumed, imitation_settings(resumed) + " --resume"));
-  INFO(second.output);
-  REQUIRE(second.exit_code == 0);
-  check_same_imitation(one, resumed);
+  const fs::path resumed =
+      check_resumed_imitation(one, "meta-train-imitation-resume", " --set gps.imitation_rounds=1");
   // A started imitation keeps its schedule.
   const auto changed = l2o::test::run_l2o(l2o::test::meta_train_arguments(
       resumed,
@@ -171,16 +180,7 @@ TEST_CASE("meta-train es with imitation: 1 vs 2 ranks and stop/resume are bitwis
                             "gps.imitation_policy_fraction") != std::string::npos);
 
   // Generations without imitation, then imitation added on --resume: the same run.
-  const fs::path later = l2o::test::meta_train_dir("meta-train-imitation-later", kTinyEs);
-  const auto es_only = l2o::test::run_l2o(l2o::test::meta_train_arguments(
-      later, imitation_settings(later) + " --set gps.imitation_rounds=0"));
-  INFO(es_only.output);
-  REQUIRE(es_only.exit_code == 0);
-  const auto added = l2o::test::run_l2o(
-      l2o::test::meta_train_arguments(later, imitation_settings(later) + " --resume"));
-  INFO(added.output);
-  REQUIRE(added.exit_code == 0);
-  check_same_imitation(one, later);
+  check_resumed_imitation(one, "meta-train-imitation-later", " --set gps.imitation_rounds=0");
 }
 
 TEST_CASE("meta-train es with imitation: psi needs its own file", "[app][es][imitation]") {

@@ -177,7 +177,6 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
                : "");
 
   const std::int64_t members = 2 * static_cast<std::int64_t>(params.pairs);
-  const std::vector<std::int64_t> owned = owned_units(members, mpi.rank(), mpi.size());
   const Eigen::Index dimension = checkpoint.theta.size();
   const int first = checkpoint.generation;
   ProgressReporter progress("meta-train", generations - first, 1, !report);
@@ -189,8 +188,7 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
       perturbations.col(j) = es_perturbation(seed, generation, j, dimension);
     // Member 2j is theta + sigma eps_j, member 2j + 1 its antithetic twin; both use pair j's seed
     // and instance j mod n.
-    std::vector<double> local;
-    for (std::int64_t m : owned) {
+    const std::vector<double> costs = run_unit_values(members, mpi, [&](std::int64_t m) {
       const auto pair = static_cast<int>(m / 2);
       const double sign = m % 2 == 0 ? 1.0 : -1.0;
       const Eigen::VectorXd member =
@@ -198,10 +196,9 @@ int run_es_meta_train(const Config& config, const RunOptions& options, const Mpi
       EsOptimizer psi(es_member(start, member, params));
       const MetaTrainInstance& instance =
           instances[static_cast<std::size_t>(pair) % instances.size()];
-      local.push_back(es_meta_loss(instance.task, instance.cost_set, psi,
-                                   es_rollout_seed(seed, generation, pair), horizon, stride));
-    }
-    const std::vector<double> costs = allgather_unit_values(local, members);
+      return es_meta_loss(instance.task, instance.cost_set, psi,
+                          es_rollout_seed(seed, generation, pair), horizon, stride);
+    });
     std::vector<double> plus;
     std::vector<double> minus;
     for (int j = 0; j < params.pairs; ++j) {

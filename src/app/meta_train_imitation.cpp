@@ -35,15 +35,6 @@ GpsModel model_of(const std::vector<GpsPolicy>& policies, const Mlp& mlp, Featur
   return model;
 }
 
-// Every rank's share of `count` units, each one double from `run(unit)`, gathered in unit order.
-template <class Run>
-std::vector<double> unit_values(std::int64_t count, const MpiSession& mpi, const Run& run) {
-  std::vector<double> local;
-  for (std::int64_t unit : owned_units(count, mpi.rank(), mpi.size()))
-    local.push_back(run(static_cast<int>(unit)));
-  return allgather_unit_values(local, count);
-}
-
 }  // namespace
 
 ImitationParams imitation_params_from_config(const Config& config) {
@@ -91,11 +82,13 @@ int run_imitation(const Config& config, const RunOptions& options, const MpiSess
 
   if (!checkpoint.imitation) {  // psi's evaluation costs once: the reference of every gap
     checkpoint.imitation.emplace();
-    checkpoint.imitation->psi_cost = unit_values(params.evaluation_rollouts, mpi, [&](int e) {
-      EsOptimizer driver(psi);
-      return es_meta_loss(instance(e).task, instance(e).cost_set, driver,
-                          imitation_evaluation_seed(seed, e), horizon, stride);
-    });
+    checkpoint.imitation->psi_cost =
+        run_unit_values(params.evaluation_rollouts, mpi, [&](std::int64_t e) {
+          EsOptimizer driver(psi);
+          return es_meta_loss(instance(e).task, instance(e).cost_set, driver,
+                              imitation_evaluation_seed(seed, static_cast<int>(e)), horizon,
+                              stride);
+        });
   }
   ImitationCheckpoint& state = *checkpoint.imitation;
   const double psi_cost = mean(state.psi_cost);
@@ -160,11 +153,13 @@ int run_imitation(const Config& config, const RunOptions& options, const MpiSess
     }
     // 3. pi against psi on the evaluation rollouts: the imitation gap.
     const GpsModel trained = model_of(state.policies, mlp, features, relative);
-    const double pi_cost = mean(unit_values(params.evaluation_rollouts, mpi, [&](int e) {
-      PsdOptimizer pi(trained);
-      return es_meta_loss(instance(e).task, instance(e).cost_set, pi,
-                          imitation_evaluation_seed(seed, e), horizon, stride);
-    }));
+    const double pi_cost =
+        mean(run_unit_values(params.evaluation_rollouts, mpi, [&](std::int64_t e) {
+          PsdOptimizer pi(trained);
+          return es_meta_loss(instance(e).task, instance(e).cost_set, pi,
+                              imitation_evaluation_seed(seed, static_cast<int>(e)), horizon,
+                              stride);
+        }));
     state.policy_loss.push_back(policy_loss);
     state.pi_cost.push_back(pi_cost);
     state.gap.push_back(pi_cost - psi_cost);

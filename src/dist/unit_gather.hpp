@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dist/mpi_session.hpp"
+
 namespace l2o {
 
 /// Collective: `owned` holds this rank's buffers of units rank, rank + Z, rank + 2Z, ... < count
@@ -15,5 +17,14 @@ std::vector<std::vector<std::uint64_t>> allgather_units(
 
 /// allgather_units for one double per unit (e.g. a rollout's cost), bit for bit.
 std::vector<double> allgather_unit_values(const std::vector<double>& owned, std::int64_t count);
+
+/// Collective: runs `run(unit)` (returning one double) for this rank's units of 0..count-1 and
+/// returns all `count` values in unit order, on every rank.
+template <class Run>
+std::vector<double> run_unit_values(std::int64_t count, const MpiSession& mpi, const Run& run) {
+  std::vector<double> owned;
+  for (std::int64_t unit : owned_units(count, mpi.rank(), mpi.size())) owned.push_back(run(unit));
+  return allgather_unit_values(owned, count);
+}
 
 }  // namespace l2o

@@ -210,8 +210,9 @@ const std::vector<KeySpec>& config_schema() {
            {"per_group", "global"}),
       text("gps.own_step_response", "fitted",
            "dynamics' response of a coordinate's next gradient to its own step: \"fitted\" "
-           "(§5) or \"matched\" to the cost model's curvature (docs/gps-design.md)",
-           {"fitted", "matched"}),
+           "(§5), \"matched\" to the cost model's curvature, or \"privileged\": psi's state "
+           "gains the cost-set gradient with that response (docs/gps-design.md)",
+           {"fitted", "matched", "privileged"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "

@@ -224,3 +224,47 @@ TEST_CASE(
     CHECK(state.policies[g].weights().values().allFinite());
   }
 }
+
+TEST_CASE(
+    "Privileged gradient: the recorder appends the cost-set gradient, GPS iterations run on the "
+    "79-dim state and pi still sees 5 observations",
+    "[gps_adaptive][privileged]") {
+  omp_set_num_threads(1);
+  const auto& fixture = l2o::test::rollout_task();
+  GpsParams params = adaptive_params(InitialControllerKind::adagrad, {0.05});
+  params.own_step_response = l2o::OwnStepResponse::privileged;
+  params.step_control = l2o::StepControl::global;
+  REQUIRE(params.state_dim() == 79);
+
+  const l2o::InitialController start =
+      l2o::choose_initial_controller(fixture.task, fixture.cost_set, params, 5);
+  l2o::RolloutRecorder recorder(fixture.task, fixture.cost_set,
+                                {.horizon = params.horizon,
+                                 .max_recorded = 4,
+                                 .record_scaled = false,
+                                 .features = FeatureSet::adaptive,
+                                 .privileged_gradient = true});
+  const l2o::RolloutRecord rollout = recorder.record(start.policies, start.units, 5, {0, 0});
+  for (const l2o::GroupRolloutRecord& group : rollout.groups) {
+    for (int t = 0; t < params.horizon; ++t) {
+      REQUIRE(group.states[t].cols() == 79);
+      REQUIRE(group.states[t].col(78) == group.true_gradients.col(t));
+    }
+  }
+
+  l2o::GpsState state = l2o::initialise_gps(fixture.task, fixture.cost_set, params, 5);
+  for (int i = 0; i < 2; ++i) {
+    const l2o::GpsIterationSummary summary =
+        l2o::run_gps_iteration(fixture.task, fixture.cost_set, params, state);
+    CHECK(std::isfinite(summary.mean_sample_cost));
+    CHECK(std::isfinite(summary.evaluation.score));
+    // The cost reads the gradient off the state exactly.
+    CHECK(summary.groups.front().gradient_r_squared.median > 1.0 - 1e-9);
+    if (i == 1) CHECK(std::isfinite(summary.predicted_improvement));
+  }
+  for (std::size_t g = 0; g < state.groups.size(); ++g) {
+    CHECK(state.groups[g].sampling_policy.state_dim() == 79);
+    CHECK(state.groups[g].sampling_policy.gain.allFinite());
+    CHECK(state.policies[g].shape().input_size == 5);
+  }
+}

@@ -8,10 +8,11 @@
 namespace l2o {
 
 bool is_active(int component, int t) {
-  if (component < 0 || component >= kStateDim + kAdaptiveDirections) {
-    throw std::out_of_range("is_active: component " + std::to_string(component) + " outside 0..77");
+  if (component < 0 || component >= kMaxStateDim) {
+    throw std::out_of_range("is_active: component " + std::to_string(component) + " outside 0.." +
+                            std::to_string(kMaxStateDim - 1));
   }
-  if (component >= kStateDim) return true;  // adaptive directions exist from t = 0
+  if (component >= kStateDim) return true;  // adaptive directions, privileged gradient: from t = 0
   // gps-spec.md §2.2: obj i iff t >= 5i+5; grad i iff t >= 5i; iter i iff t >= 5i+5.
   if (component < kGradientFeatureOffset) return t >= kFeatureBlock * (component + 1);
   if (component < kIterateFeatureOffset) {

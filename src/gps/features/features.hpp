@@ -30,13 +30,16 @@ inline constexpr int kAdagradComponent = kStateDim;
 inline constexpr int kRmspropComponent = kStateDim + 1;
 /// Observation index of `adaptive`'s AdaGrad direction (the RMSprop direction follows it).
 inline constexpr int kAdagradObservation = kObservationDim;
+/// Largest state dimension: §3.1's 76, the adaptive directions, and the privileged cost-set
+/// gradient that GPS's local model may append (OwnStepResponse::privileged, gps_params.hpp).
+inline constexpr int kMaxStateDim = kStateDim + kAdaptiveDirections + 1;
 /// Block length of the feature lags (every feature family looks back in blocks of 5 steps).
 inline constexpr int kFeatureBlock = 5;
 /// Time from which every state component is active (gps-spec.md §2.2).
 inline constexpr int kFullyActiveTime = 125;
 
-/// Whether state component `component` (0..75, or 76..77 of `adaptive`, active at every t) is
-/// defined at time step t (gps-spec.md §2.2).
+/// Whether state component `component` (0..75; any component after them, the adaptive directions
+/// and the privileged gradient, is active at every t) is defined at time step t (gps-spec.md §2.2).
 bool is_active(int component, int t);
 
 /// |A(t)| = 3 floor(t/5) + 1 for t < 125, else 76 (gps-spec.md §17 F2).
@@ -46,7 +49,7 @@ int active_count(int t);
 /// [alpha(t), t] (gps-spec.md §2.2).
 int last_activation_time(int t);
 
-/// The sorted active indices A(t) of a state of dimension `state_dim` (76 or 78).
+/// The sorted active indices A(t) of a state of dimension `state_dim` (76..79).
 std::vector<int> active_set(int t, int state_dim = kStateDim);
 
 /// The T x state_dim mask of active components for t = 0..T-1 (the LQG solver's ActiveMask).

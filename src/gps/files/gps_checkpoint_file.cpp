@@ -293,7 +293,7 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
     for (std::size_t g = 0; g < group_count; ++g) {
       const Hdf5Group sub = group.open_group(group_name(g));
       state.groups.push_back(
-          read_group_state(sub, horizon, state_dimension(params.features), state.iteration >= 1));
+          read_group_state(sub, horizon, params.state_dim(), state.iteration >= 1));
       if (sub.contains("policy")) {
         state.policies.push_back(
             read_policy<float>(sub.open_group("policy"), policy_params(params)));

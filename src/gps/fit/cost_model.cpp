@@ -27,33 +27,48 @@ struct GradientModel {
   double rcond = 0.0;
 };
 
-// §4 item 1: ridge regression of g on [s|A(t); 1] over the window's points; no ridge on w_0.
-GradientModel fit_gradient_model(const Eigen::MatrixXd& gram, const std::vector<int>& state,
-                                 double ridge, const TransitionStatistics& columns) {
+// R^2 = 1 - SSE/SST of the gradient model `weights` on [s|A(t); 1], with
+// SSE = sum g^2 - 2 w^T b + w^T N w (unridged N).
+double gradient_r_squared(const Eigen::MatrixXd& gram, const std::vector<int>& regressors,
+                          const Eigen::VectorXd& weights, const TransitionStatistics& columns) {
   const int one = columns.one_column();
   const int gradient = columns.gradient_column();
-  std::vector<int> regressors = state;
-  regressors.push_back(one);
-  const auto n = static_cast<Eigen::Index>(regressors.size());
   const double points = gram(one, one);
-  const Eigen::MatrixXd normal = gram(regressors, regressors);
+  const double sum_g2 = gram(gradient, gradient);
+  const double sum_g = gram(gradient, one);
   const Eigen::VectorXd rhs = gram(regressors, gradient);
-  Eigen::MatrixXd ridged = normal;
+  const Eigen::MatrixXd normal = gram(regressors, regressors);
+  const double sse = sum_g2 - 2.0 * weights.dot(rhs) + weights.dot(normal * weights);
+  const double sst = sum_g2 - sum_g * sum_g / points;
+  return sst > 0.0 ? 1.0 - sse / sst : 0.0;
+}
+
+// §4 item 1: ridge regression of g on [s|A(t); 1] over the window's points; no ridge on w_0.
+GradientModel fit_gradient_model(const Eigen::MatrixXd& gram, const std::vector<int>& regressors,
+                                 double ridge, const TransitionStatistics& columns) {
+  const auto n = static_cast<Eigen::Index>(regressors.size());
+  const double points = gram(columns.one_column(), columns.one_column());
+  Eigen::MatrixXd ridged = gram(regressors, regressors);
   ridged.diagonal().head(n - 1).array() += ridge * points;
   const Eigen::LLT<Eigen::MatrixXd> llt(ridged);
   if (llt.info() != Eigen::Success) {
     throw std::domain_error("gradient-model normal matrix is not positive definite");
   }
   GradientModel model;
-  model.weights = llt.solve(rhs);
+  model.weights = llt.solve(gram(regressors, columns.gradient_column()));
   model.rcond = llt.rcond();
-  // R^2 = 1 - SSE/SST with SSE = sum g^2 - 2 w^T b + w^T N w (unridged N).
-  const double sum_g2 = gram(gradient, gradient);
-  const double sum_g = gram(gradient, one);
-  const double sse =
-      sum_g2 - 2.0 * model.weights.dot(rhs) + model.weights.dot(normal * model.weights);
-  const double sst = sum_g2 - sum_g * sum_g / points;
-  model.r_squared = sst > 0.0 ? 1.0 - sse / sst : 0.0;
+  return model;
+}
+
+// The privileged gradient's exact read-out g = sigma_p s_p (privileged_gradient.hpp).
+GradientModel exact_gradient_model(const std::vector<int>& regressors,
+                                   const PrivilegedGradient& privileged) {
+  GradientModel model;
+  model.weights = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(regressors.size()));
+  const auto p = std::find(regressors.begin(), regressors.end(), privileged.component);
+  if (p == regressors.end()) throw std::domain_error("the privileged gradient is not active");
+  model.weights(p - regressors.begin()) = privileged.state_scale;
+  model.rcond = 1.0;
   return model;
 }
 
@@ -61,7 +76,7 @@ GradientModel fit_gradient_model(const Eigen::MatrixXd& gram, const std::vector<
 
 CostModelFit fit_cost_model(const TransitionStatistics& statistics, double action_scale,
                             double normaliser, const CostModelParams& params,
-                            const FitContext& context) {
+                            const FitContext& context, const PrivilegedGradient* privileged) {
   params.check();
   if (!(action_scale > 0.0) || !(normaliser > 0.0)) {
     throw std::invalid_argument("fit_cost_model: action_scale and normaliser must be > 0");
@@ -86,12 +101,17 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
     // 1. Gradient model on W^c_t (every point in it has A(t') containing A(t)).
     sums.gram(std::max(t - params.gradient_window, last_activation_time(t)),
               std::min(t + params.gradient_window, horizon - 1), gram);
+    std::vector<int> regressors = state;
+    regressors.push_back(one);
     GradientModel model;
     try {
-      model = fit_gradient_model(gram, state, params.ridge, statistics);
+      model = privileged != nullptr
+                  ? exact_gradient_model(regressors, *privileged)
+                  : fit_gradient_model(gram, regressors, params.ridge, statistics);
     } catch (const std::domain_error& error) {
       throw FitError("cost fit", context, t, error.what());
     }
+    model.r_squared = gradient_r_squared(gram, regressors, model.weights, statistics);
     const Eigen::VectorXd w = model.weights.head(n_state);
     const double w0 = model.weights(n_state);
 

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "gps/fit/fit_error.hpp"
+#include "gps/fit/privileged_gradient.hpp"
 #include "gps/fit/sufficient_statistics.hpp"
 #include "gps/lqg/linear_gaussian.hpp"
 
@@ -23,7 +24,7 @@ struct CostModelParams {
 /// The fitted per-step costs and the model behind them.
 struct CostModelFit {
   QuadraticCost cost;                  ///< C_t, d_t in scaled units, t = 0..T-1
-  RowMajorMatrixXd gradient_weights;   ///< T x 76: w_t (scaled state -> raw true gradient)
+  RowMajorMatrixXd gradient_weights;   ///< T x n: w_t (scaled state -> raw true gradient)
   Eigen::VectorXd gradient_offset;     ///< T: w_{0,t}
   Eigen::VectorXd curvature;           ///< T: h_t >= 0 (raw units)
   Eigen::VectorXd gradient_r_squared;  ///< T: R^2 of the gradient model on its window
@@ -32,10 +33,14 @@ struct CostModelFit {
 };
 
 /// Fits the cost for t = 0..T-1 (parallel over t) with action scale sigma_a and normaliser
-/// gamma_g (§4 items 1-3). Throws FitError naming group, iteration and step on failure.
+/// gamma_g (§4 items 1-3). With `privileged` the gradient model is the exact read-out
+/// w_t = sigma_p e_p, w_{0,t} = 0 of the privileged gradient (privileged_gradient.hpp) instead of
+/// item 1's ridge regression; R^2 is still measured. Throws FitError naming group, iteration and
+/// step on failure.
 CostModelFit fit_cost_model(const TransitionStatistics& statistics, double action_scale,
                             double normaliser, const CostModelParams& params,
-                            const FitContext& context);
+                            const FitContext& context,
+                            const PrivilegedGradient* privileged = nullptr);
 
 /// gamma_g = 1 / max(1e-30, mean_t |mean_step_cost_t|) from a fit made with gamma = 1 (§4 item 4).
 double cost_normaliser(const CostModelFit& unit_normaliser_fit);

@@ -16,6 +16,7 @@
 #include "gps/fit/dynamics_fit.hpp"
 #include "gps/fit/own_step_response.hpp"
 #include "gps/fit/policy_linearisation.hpp"
+#include "gps/fit/privileged_gradient.hpp"
 #include "gps/fit/statistics_reduction.hpp"
 #include "gps/fit/sufficient_statistics.hpp"
 #include "gps/loop/badmm_dual_update.hpp"
@@ -206,7 +207,8 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
   RolloutRecorder recorder(in.task, in.cost_set,
                            {.horizon = params.horizon,
                             .max_recorded = params.max_recorded,
-                            .features = params.features});
+                            .features = params.features,
+                            .privileged_gradient = params.privileged_gradient()});
   std::vector<RolloutRecord> records;
   std::vector<double> local_costs;
   for (const std::int64_t n : owned_units(params.rollouts, world_rank(), world_size())) {
@@ -234,8 +236,8 @@ struct GroupData {
 GroupData group_data(const IterationInputs& in, const std::vector<RolloutRecord>& records) {
   GroupData data;
   data.samples.resize(in.groups);
-  data.transitions.assign(
-      in.groups, TransitionStatistics(in.params.horizon, state_dimension(in.params.features)));
+  data.transitions.assign(in.groups,
+                          TransitionStatistics(in.params.horizon, in.params.state_dim()));
   for (std::size_t g = 0; g < in.groups; ++g) {
     for (const RolloutRecord& record : records) {
       const GroupRolloutRecord& group = record.groups[g];
@@ -292,7 +294,7 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
   for (std::size_t g = 0; g < in.groups; ++g) {
     sums.means.push_back(teacher_forced(policies[g], samples[g]));
     sums.linearisation.push_back(linearisation_statistics(
-        samples[g], sums.means[g], in.params.horizon, state_dimension(in.params.features)));
+        samples[g], sums.means[g], in.params.horizon, in.params.state_dim()));
     sums.mismatch.push_back(
         mismatch_statistics(*psi[g], samples[g], sums.means[g], in.params.horizon));
   }
@@ -314,19 +316,31 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
   diagnostics.record(dynamics);
   PolicyLinearisationFit linearisation =
       fit_policy_linearisation(sums.linearisation[g], params.linearisation, context);
+  // Issue 16 item 1 (a): the privileged gradient, state component p (privileged_gradient.hpp).
+  const int p = state_dimension(params.features);
+  const std::optional<PrivilegedGradient> privileged =
+      params.privileged_gradient()
+          ? std::optional<PrivilegedGradient>({p, group.units.state_scale(p)})
+          : std::nullopt;
+  const PrivilegedGradient* exact_gradient = privileged ? &*privileged : nullptr;
   if (in.iteration == 0) {
-    group.cost_normaliser = cost_normaliser(
-        fit_cost_model(transitions, group.units.action_scale, 1.0, params.cost, context));
+    group.cost_normaliser = cost_normaliser(fit_cost_model(
+        transitions, group.units.action_scale, 1.0, params.cost, context, exact_gradient));
   }
   CostModelFit cost = fit_cost_model(transitions, group.units.action_scale, group.cost_normaliser,
-                                     params.cost, context);
+                                     params.cost, context, exact_gradient);
   diagnostics.record(cost);
-  // Issue 16 item 1: the dynamics' response of the next gradient to the own step, and its
-  // correction to the cost model's curvature (own_step_response.hpp, docs/gps-design.md).
+  // Issue 16 item 1: the fitted dynamics' response of the next gradient to the own step, then
+  // (b) its correction to the cost model's curvature or (a) the privileged gradient's dynamics
+  // (own_step_response.hpp, privileged_gradient.hpp, docs/gps-design.md).
   diagnostics.record_own_step_response(
       own_step_response(dynamics.dynamics, cost, group.units.action_scale));
   if (params.own_step_response == OwnStepResponse::matched) {
     match_own_step_response(dynamics.dynamics, cost, group.units.action_scale);
+  }
+  if (privileged) {
+    impose_privileged_gradient_dynamics(dynamics.dynamics, transitions, cost.curvature, *privileged,
+                                        group.units.action_scale);
   }
   if (in.iteration >= 1) {
     const LqgModel previous{group.previous_dynamics, group.previous_cost,
@@ -353,7 +367,7 @@ std::vector<std::optional<OwnerFits>> fit_owned_groups(const IterationInputs& in
                                                        const GroupData& data,
                                                        const PolicySums& sums, GpsState& state,
                                                        GpsIterationSummary& summary) {
-  LqgForwardPass forward(state_dimension(in.params.features), in.params.horizon);
+  LqgForwardPass forward(in.params.state_dim(), in.params.horizon);
   std::vector<std::optional<OwnerFits>> fits(in.groups);
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (!data.owned[g]) continue;
@@ -573,7 +587,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
 
   // Step 8: R inner iterations, all groups in step. Without a theta-step (i = 0, r = 0) omega is
   // unchanged, and step 4's means and fit are the result of 8a-8b.
-  const int state_dim = state_dimension(params.features);
+  const int state_dim = params.state_dim();
   const ActiveMask mask = active_mask(params.horizon, state_dim);
   DualGradientDescent dgd(state_dim, params.horizon, params.dgd);
   std::vector<std::vector<Eigen::MatrixXd>> all_sequences(groups);  // every rollout's, for 8a

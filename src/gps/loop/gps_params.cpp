@@ -20,14 +20,23 @@ StepControl parse_step_control(std::string_view name) {
 }
 
 std::string own_step_response_name(OwnStepResponse response) {
-  return response == OwnStepResponse::fitted ? "fitted" : "matched";
+  switch (response) {
+    case OwnStepResponse::fitted:
+      return "fitted";
+    case OwnStepResponse::matched:
+      return "matched";
+    case OwnStepResponse::privileged:
+      return "privileged";
+  }
+  throw std::logic_error("own_step_response_name: unknown OwnStepResponse");
 }
 
 OwnStepResponse parse_own_step_response(std::string_view name) {
   if (name == "fitted") return OwnStepResponse::fitted;
   if (name == "matched") return OwnStepResponse::matched;
+  if (name == "privileged") return OwnStepResponse::privileged;
   throw std::invalid_argument("unknown own-step response \"" + std::string(name) +
-                              "\"; use \"fitted\" or \"matched\"");
+                              "\"; use \"fitted\", \"matched\" or \"privileged\"");
 }
 
 std::string initial_controller_name(InitialControllerKind kind) {
@@ -126,6 +135,10 @@ void GpsParams::check() const {
   duals.check();
   policy.check();
   policy_training.check();
+}
+
+int GpsParams::state_dim() const {
+  return state_dimension(features) + (privileged_gradient() ? 1 : 0);
 }
 
 LstmPolicyParams policy_params(const GpsParams& params) {

@@ -30,10 +30,12 @@ std::string initial_controller_name(InitialControllerKind kind);
 InitialControllerKind parse_initial_controller(std::string_view name);
 
 /// How the local model's dynamics respond to a coordinate's own step (own_step_response.hpp):
-/// as fitted (§5), or corrected to the cost model's curvature (docs/gps-design.md).
-enum class OwnStepResponse { fitted, matched };
+/// as fitted (§5), corrected to the cost model's curvature (candidate b), or through a privileged
+/// state component, the cost-set gradient, whose dynamics respond with that curvature and in which
+/// the cost is exact (candidate a, privileged_gradient.hpp; docs/gps-design.md).
+enum class OwnStepResponse { fitted, matched, privileged };
 
-/// "fitted" or "matched" (the config value).
+/// "fitted", "matched" or "privileged" (the config value).
 std::string own_step_response_name(OwnStepResponse response);
 /// The inverse of own_step_response_name; throws std::invalid_argument on any other name.
 OwnStepResponse parse_own_step_response(std::string_view name);
@@ -79,7 +81,8 @@ struct GpsParams {
   double initial_nu = 0.01;            ///< nu_{g,t} at iteration 0 (§11 item 4), > 0
   InitialControllerParams initial_controller;  ///< §11 item 1
   DynamicsFitParams dynamics;                  ///< §5
-  /// fitted: §5's B_t; matched: B_t corrected so that w_{t+1}^T B_t = sigma_a h_t
+  /// fitted: §5's B_t; matched: B_t corrected so that w_{t+1}^T B_t = sigma_a h_t; privileged:
+  /// the state gains the cost-set gradient (state_dim())
   OwnStepResponse own_step_response = OwnStepResponse::fitted;
   CostModelParams cost;  ///< §4
   /// §6; its policy_variance Sigma^pi must equal exploration_std^2 (§8.6).
@@ -96,6 +99,13 @@ struct GpsParams {
 
   /// Throws std::invalid_argument naming the first bad field (also of the nested structs).
   void check() const;
+  /// Dimension of psi's state: state_dimension(features), plus the privileged gradient component
+  /// (index state_dimension(features)) when own_step_response is privileged.
+  [[nodiscard]] int state_dim() const;
+  /// Whether psi's state holds the privileged cost-set gradient (privileged_gradient.hpp).
+  [[nodiscard]] bool privileged_gradient() const {
+    return own_step_response == OwnStepResponse::privileged;
+  }
 };
 
 /// params.policy with the input size of params.features' observations: the policies' parameters.

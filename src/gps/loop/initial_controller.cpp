@@ -31,11 +31,14 @@ LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int hori
 }
 
 LinearGaussianPolicy raw_adaptive_controller(InitialControllerKind kind, double learning_rate,
-                                             int horizon) {
+                                             int horizon, int state_dim) {
   if (kind == InitialControllerKind::grid) {
     throw std::invalid_argument("raw_adaptive_controller: the grid start has no fixed controller");
   }
-  LinearGaussianPolicy controller(state_dimension(FeatureSet::adaptive), horizon);
+  if (state_dim <= kRmspropComponent) {
+    throw std::invalid_argument("raw_adaptive_controller: the state has no adaptive directions");
+  }
+  LinearGaussianPolicy controller(state_dim, horizon);
   const int direction =
       kind == InitialControllerKind::adagrad ? kAdagradComponent : kRmspropComponent;
   controller.gain.col(direction).setConstant(-learning_rate);
@@ -109,7 +112,7 @@ std::vector<LinearGaussianPolicy> grid_search(RolloutRecorder& recorder, std::si
                                               const GpsParams& params, std::uint64_t pilot_seed,
                                               InitialController& result) {
   const InitialControllerParams& grid = params.initial_controller;
-  const int state_dim = state_dimension(params.features);
+  const int state_dim = params.state_dim();
   // Candidate c of the alpha-major grid is scored on rank c mod Z (§14: pilots are rollouts);
   // the scores reach every rank in grid order, so the choice is the same for any rank count.
   std::vector<PilotCandidate> grid_candidates;
@@ -161,7 +164,8 @@ std::vector<LinearGaussianPolicy> adaptive_start(std::size_t groups, const GpsPa
   std::vector<LinearGaussianPolicy> controllers;
   for (std::size_t g = 0; g < groups; ++g) {
     const double rate = rates[rates.size() == 1 ? 0 : g];
-    controllers.push_back(raw_adaptive_controller(start.kind, rate, params.horizon));
+    controllers.push_back(
+        raw_adaptive_controller(start.kind, rate, params.horizon, params.state_dim()));
   }
   result.alpha = rates.front();
   result.beta = 0.0;
@@ -183,9 +187,10 @@ InitialController choose_initial_controller(const MlpTask& task, const MlpTask& 
                            {.horizon = params.horizon,
                             .max_recorded = params.max_recorded,
                             .record_scaled = false,
-                            .features = params.features});
+                            .features = params.features,
+                            .privileged_gradient = params.privileged_gradient()});
   const std::size_t groups = task.mlp().groups().size();
-  const int state_dim = state_dimension(params.features);
+  const int state_dim = params.state_dim();
   const std::vector<ScaledUnits> raw_units(groups, identity_units(state_dim));
   const std::uint64_t pilot_seed = gps_pilot_seed(seed);
 

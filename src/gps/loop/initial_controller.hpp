@@ -29,10 +29,11 @@ double momentum_coefficient(double beta, int block);
 LinearGaussianPolicy raw_momentum_controller(double alpha, double beta, int horizon, int state_dim);
 
 /// AdaGrad (kind adagrad) or RMSprop (kind rmsprop) with learning rate `learning_rate` in raw
-/// units on the `adaptive` state (78-dim): K_t = -learning_rate at the direction's index 76 or 77,
-/// all other entries 0, k_t = 0, G_t = 0. Throws std::invalid_argument for kind grid.
+/// units on the `adaptive` state (78-dim, 79 with the privileged gradient, `state_dim`):
+/// K_t = -learning_rate at the direction's index 76 or 77, all other entries 0, k_t = 0, G_t = 0.
+/// Throws std::invalid_argument for kind grid or a state without the adaptive directions.
 LinearGaussianPolicy raw_adaptive_controller(InitialControllerKind kind, double learning_rate,
-                                             int horizon);
+                                             int horizon, int state_dim);
 
 /// psi-hat_g at iteration 0 in the scaled units `units` (§11 item 3) from its raw controller:
 /// K_t(i) = K_raw,t(i) sigma_{g,i} / sigma_a,g for i in A(t), all other entries 0; k_t = 0;

@@ -58,8 +58,8 @@ RolloutRecorder::RolloutRecorder(const MlpTask& task, const MlpTask& cost_set,
       iterate_(task.dimension()),
       minibatch_gradient_(task.dimension()),
       true_gradient_(task.dimension()),
-      state_features_(task.dimension(), state_dimension(params.features)),
-      scaled_states_(largest_group(task.mlp()), state_dimension(params.features)),
+      state_features_(task.dimension(), params.state_dim()),
+      scaled_states_(largest_group(task.mlp()), params.state_dim()),
       actions_(largest_group(task.mlp())) {
   params_.check();
   if (cost_set.mlp().dimension() != task.dimension()) {
@@ -78,7 +78,7 @@ void RolloutRecorder::check_controllers(std::span<const LinearGaussianPolicy> co
   for (std::size_t g = 0; g < groups; ++g) {
     const LinearGaussianPolicy& psi = controllers[g];
     const std::string name = "RolloutRecorder: controller of group " + std::to_string(g);
-    const int state_dim = state_dimension(params_.features);
+    const int state_dim = params_.state_dim();
     if (psi.state_dim() != state_dim || psi.horizon() < params_.horizon ||
         psi.gain.rows() != psi.horizon() || psi.variance.size() != psi.horizon()) {
       throw std::invalid_argument(name + " must have state dimension " + std::to_string(state_dim) +
@@ -117,7 +117,7 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
     group.coordinates =
         recorded_coordinates(groups[g].size, params_.max_recorded, seed, context, g);
     const auto points = static_cast<Eigen::Index>(group.coordinates.size());
-    group.states.assign(horizon, Eigen::MatrixXd(points, state_dimension(params_.features)));
+    group.states.assign(horizon, Eigen::MatrixXd(points, params_.state_dim()));
     group.observations.assign(horizon,
                               Eigen::MatrixXd(points, observation_dimension(params_.features)));
     group.actions.resize(points, horizon);
@@ -151,7 +151,9 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
     if (!acting) break;
 
     history_.push(minibatch_loss, minibatch_gradient_, iterate_);
-    history_.state_features(state_features_);
+    const int feature_columns = state_dimension(params_.features);
+    history_.state_features(state_features_.leftCols(feature_columns));
+    if (params_.privileged_gradient) state_features_.col(feature_columns) = true_gradient_;
     for (int g = 0; g < group_count; ++g) {
       const ParameterGroup& parameters = groups[g];
       GroupRolloutRecord& group = result.groups[g];

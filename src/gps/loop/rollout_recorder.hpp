@@ -27,6 +27,13 @@ struct RolloutRecorderParams {
   /// false stores them raw (the pilot rollouts from which the scales are computed, §11 item 2).
   bool record_scaled = true;
   FeatureSet features = FeatureSet::paper;  ///< the gradient the features see (feature_set.hpp)
+  /// Append the cost-set gradient g_t to the state as component state_dimension(features): the
+  /// privileged state of OwnStepResponse::privileged (privileged_gradient.hpp); pi never sees it.
+  bool privileged_gradient = false;
+  /// State dimension of the recorded and controlled states.
+  [[nodiscard]] int state_dim() const {
+    return state_dimension(features) + (privileged_gradient ? 1 : 0);
+  }
   /// Throws std::invalid_argument naming the first bad field.
   void check() const;
 };
@@ -56,10 +63,10 @@ class RolloutRecorder {
   ///   a_raw = sigma_a,g (K_t D_g^-1 s_raw + k_t + sqrt(G_t) eps),  eps ~ N(0, 1)   (§3.2),
   /// eps from stream (seed, "gps-rollout-noise", {iteration, rollout, g, t}) in coordinate
   /// order; x^(t+1) = x^(t) + a. f-hat_T, f_T and g_T are evaluated at x^(T). `controllers[g]`
-  /// (horizon >= T, state dim 76, G_t >= 0) acts in the units `units[g]` (identity units run a
-  /// controller on raw data). The recorded subset of group g is drawn from stream (seed,
-  /// "gps-recorded-coordinates", {iteration, rollout, g}). Throws RolloutError naming group,
-  /// iteration, rollout and step when the objective, a gradient, a feature or an action is
+  /// (horizon >= T, state dim params().state_dim(), G_t >= 0) acts in the units `units[g]`
+  /// (identity units run a controller on raw data). The recorded subset of group g is drawn from
+  /// stream (seed, "gps-recorded-coordinates", {iteration, rollout, g}). Throws RolloutError naming
+  /// group, iteration, rollout and step when the objective, a gradient, a feature or an action is
   /// non-finite.
   RolloutRecord record(std::span<const LinearGaussianPolicy> controllers,
                        std::span<const ScaledUnits> units, std::uint64_t seed,

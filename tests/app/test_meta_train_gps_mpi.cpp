@@ -6,6 +6,7 @@
 // numbers (costs, scores, KLs, diagnostics, policy losses; not the timings); only rank 0 writes,
 // and the provenance records the rank count.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -44,6 +45,40 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, mo
 
   const fs::path three = l2o::test::tiny_dir("meta-train-gps-np3");
   const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three));
+  INFO(c.output);
+  REQUIRE(c.exit_code == 0);
+  l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
+  l2o::test::check_same_model(one / "model.h5", three / "model.h5");
+  for (int i = 0; i < 3; ++i) {
+    INFO("record of iteration " << i << " on 3 ranks");
+    l2o::test::check_same_record(one / "checkpoint.h5", three / "checkpoint.h5", i);
+  }
+}
+
+TEST_CASE(
+    "meta-train --method gps: the issue-16 local model (adaptive start, privileged gradient, "
+    "global step control) gives the 1-rank results on 3 ranks",
+    "[app][gps][mpi]") {
+  // 3 ranks own the groups 0, 2, 1, 2: not g mod 3, so every rank must read each group's
+  // prediction from its owner.
+  const std::string local_model =
+      " --set gps.features=adaptive --set gps.initial_controller=adagrad "
+      "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global "
+      "--set gps.own_step_response=privileged";
+  const fs::path one = l2o::test::tiny_dir("meta-train-gps-privileged-np1");
+  const fs::path three = l2o::test::tiny_dir("meta-train-gps-privileged-np3");
+  const auto a = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one, local_model));
+  INFO(a.output);
+  REQUIRE(a.exit_code == 0);
+  CHECK(l2o::open_hdf5_for_reading((one / "model.h5").string())
+            .open_group("model")
+            .string_attribute("features") == "adaptive");
+  // Global step control compared a finite prediction with the realised change at iteration 1.
+  CHECK(std::isfinite(
+      l2o::open_hdf5_for_reading((one / "checkpoint_iterations/iteration_0001.h5").string())
+          .open_group("iteration_0001")
+          .double_attribute("predicted_improvement")));
+  const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, local_model));
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
   l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");

@@ -1,5 +1,6 @@
 #include "gps/loop/gps_iteration.hpp"
 
+#include <bit>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -496,11 +497,14 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
 void control_global_step(const IterationInputs& in, const std::vector<bool>& owned, GpsState& state,
                          GpsIterationSummary& summary) {
   const auto groups = static_cast<std::int64_t>(in.groups);
-  std::vector<double> owned_predictions;
-  for (const std::int64_t g : owned_units(groups, world_rank(), world_size())) {
-    owned_predictions.push_back(summary.groups[g].predicted_improvement);
+  // Group g's prediction comes from its owner (in.owners, not g mod Z).
+  std::vector<double> predictions(in.groups);
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    std::vector<std::uint64_t> words{
+        std::bit_cast<std::uint64_t>(summary.groups[g].predicted_cost_improvement)};
+    broadcast_words(in.owners[g], words);
+    predictions[g] = std::bit_cast<double>(words.front());
   }
-  const std::vector<double> predictions = allgather_unit_values(owned_predictions, groups);
   double predicted = 0.0;
   for (std::int64_t g = 0; g < groups; ++g) {
     predicted += static_cast<double>(in.task.mlp().groups()[g].size) * predictions[g] /
@@ -528,7 +532,7 @@ void summarise_improvement(const IterationInputs& in, GpsState& state,
   summary.predicted_improvement = 0.0;
   for (std::size_t g = 0; g < in.groups; ++g) {
     summary.predicted_improvement += static_cast<double>(in.task.mlp().groups()[g].size) *
-                                     summary.groups[g].predicted_improvement /
+                                     summary.groups[g].predicted_cost_improvement /
                                      state.groups[g].cost_normaliser;
   }
   if (summary.groups.front().step_accepted) state.previous_sample_cost = summary.mean_sample_cost;

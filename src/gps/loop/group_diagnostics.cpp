@@ -64,6 +64,7 @@ void GroupDiagnostics::record(const DgdResult& result) {
 void GroupDiagnostics::record(const StepImprovement& improvement, double new_step_multiplier) {
   predicted_improvement = improvement.predicted;
   actual_improvement = improvement.actual;
+  predicted_cost_improvement = improvement.predicted_cost;
   step_multiplier = new_step_multiplier;
 }
 

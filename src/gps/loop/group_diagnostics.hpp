@@ -51,7 +51,9 @@ struct GroupDiagnostics {
   // Step size (§10).
   double predicted_improvement = kUnset;  ///< J(psi_prev; prev) - J(psi-hat; prev)
   double actual_improvement = kUnset;     ///< J(psi_prev; prev) - J(psi-hat; cur)
-  double step_multiplier = kUnset;        ///< m_g after the adaptation
+  /// The cost part of predicted_improvement (no KL term): the model's change of the objective.
+  double predicted_cost_improvement = kUnset;
+  double step_multiplier = kUnset;  ///< m_g after the adaptation
   /// False when global step control rejected psi-hat (the psi-step restarts from psi_prev).
   bool step_accepted = true;
 

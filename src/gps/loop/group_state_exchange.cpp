@@ -67,6 +67,7 @@ void exchange(Archive& a, GroupDiagnostics& d) {
   a(d.policy_kl_after);
   a(d.predicted_improvement);
   a(d.actual_improvement);
+  a(d.predicted_cost_improvement);
   a(d.step_multiplier);
   a(d.step_accepted);
   exchange(a, d.gradient_r_squared);

@@ -40,13 +40,15 @@ StepImprovement step_improvement(const LinearGaussianPolicy& previous_policy,
                                  const LqgModel& previous_model, const LqgModel& current_model,
                                  const Eigen::VectorXd& nu, LqgForwardPass& forward,
                                  const LqgContext& context) {
-  const double previous_on_previous =
-      laplace_estimate(previous_policy, previous_model, nu, forward, context).total();
-  const double current_on_previous =
-      laplace_estimate(current_policy, previous_model, nu, forward, context).total();
+  const LaplaceEstimate previous_on_previous =
+      laplace_estimate(previous_policy, previous_model, nu, forward, context);
+  const LaplaceEstimate current_on_previous =
+      laplace_estimate(current_policy, previous_model, nu, forward, context);
   const double current_on_current =
       laplace_estimate(current_policy, current_model, nu, forward, context).total();
-  return {previous_on_previous - current_on_previous, previous_on_previous - current_on_current};
+  return {.predicted = previous_on_previous.total() - current_on_previous.total(),
+          .actual = previous_on_previous.total() - current_on_current,
+          .predicted_cost = previous_on_previous.cost - current_on_previous.cost};
 }
 
 }  // namespace l2o

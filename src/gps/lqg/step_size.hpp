@@ -24,6 +24,9 @@ struct StepSizeParams {
 struct StepImprovement {
   double predicted = 0.0;  ///< J(psi_prev; prev) - J(psi-hat; prev)
   double actual = 0.0;     ///< J(psi_prev; prev) - J(psi-hat; cur)
+  /// The cost part of `predicted` alone (LaplaceEstimate::cost, no nu-weighted KL): the previous
+  /// model's change of the objective, which global step control compares with the realised one.
+  double predicted_cost = 0.0;
 };
 
 /// r = pred / (2 max(floor, pred - act)), clipped to [ratio_min, ratio_max] (gps-spec.md §10).

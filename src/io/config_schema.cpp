@@ -213,6 +213,11 @@ const std::vector<KeySpec>& config_schema() {
            "(§5), \"matched\" to the cost model's curvature, or \"privileged\": psi's state "
            "gains the cost-set gradient with that response (docs/gps-design.md)",
            {"fitted", "matched", "privileged"}),
+      text("gps.curvature", "secant",
+           "curvature the cost charges a step with: \"secant\" along the sampled move (§4) or "
+           "\"gradient\": at least the curvature along the cost-set gradient, measured by one more "
+           "cost-set gradient per step (docs/gps-design.md)",
+           {"secant", "gradient"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "

@@ -4,6 +4,7 @@
 // computed independently by propagating the exact mean and covariance of the iterate.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -84,10 +85,12 @@ l2o::TransitionStatistics record_rollouts(const Quadratic& f, const l2o::LinearG
     l2o::GroupRolloutRecord record;
     record.actions.resize(kCoordinates, kHorizon);
     record.true_gradients.resize(kCoordinates, kHorizon + 1);
+    record.gradient_curvatures.resize(kCoordinates, kHorizon);
     for (int t = 0; t <= kHorizon; ++t) {
       const Eigen::VectorXd g = f.hessian * x;
       record.true_gradients.col(t) = g;
       if (t == kHorizon) break;
+      record.gradient_curvatures.col(t) = f.hessian * g;
       Eigen::MatrixXd s = Eigen::MatrixXd::Zero(kCoordinates, kStateDim);
       s.col(kGradient) = g / kGradientScale;
       record.states.push_back(s);
@@ -110,11 +113,15 @@ struct PrivilegedModel {
   l2o::LinearGaussianPolicy no_linearisation{kStateDim, kHorizon};
 };
 
-PrivilegedModel fit_privileged_model(const l2o::TransitionStatistics& statistics) {
+PrivilegedModel fit_privileged_model(
+    const l2o::TransitionStatistics& statistics,
+    l2o::CurvatureEstimate curvature = l2o::CurvatureEstimate::secant) {
   const l2o::PrivilegedGradient privileged{kGradient, kGradientScale};
+  l2o::CostModelParams cost;
+  cost.curvature = curvature;
   PrivilegedModel model{
       l2o::fit_dynamics(statistics, {}, {0, 0}),
-      l2o::fit_cost_model(statistics, kActionScale, 1.0, {}, {0, 0}, &privileged)};
+      l2o::fit_cost_model(statistics, kActionScale, 1.0, cost, {0, 0}, &privileged)};
   l2o::impose_privileged_gradient_dynamics(model.dynamics.dynamics, statistics,
                                            model.cost.curvature, privileged, kActionScale);
   return model;
@@ -135,8 +142,9 @@ struct Improvements {
 
 /// Fit on psi's rollouts, then the predicted and realised improvement of psi_new over psi.
 Improvements improvements(const Quadratic& f, const l2o::LinearGaussianPolicy& psi,
-                          const l2o::LinearGaussianPolicy& psi_new, const InitialPoint& start) {
-  const PrivilegedModel model = fit_privileged_model(record_rollouts(f, psi, start, 7));
+                          const l2o::LinearGaussianPolicy& psi_new, const InitialPoint& start,
+                          l2o::CurvatureEstimate curvature = l2o::CurvatureEstimate::secant) {
+  const PrivilegedModel model = fit_privileged_model(record_rollouts(f, psi, start, 7), curvature);
   return {predicted_cost(model, psi) - predicted_cost(model, psi_new),
           expected_meta_loss_change(f, psi, start) - expected_meta_loss_change(f, psi_new, start)};
 }
@@ -214,5 +222,35 @@ TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within
     const Improvements result = improvements(f, psi, psi_new, start);
     INFO("predicted " << result.predicted << " realised " << result.realised);
     CHECK(std::abs(result.predicted - result.realised) <= 0.15 * std::abs(result.realised));
+  }
+}
+
+TEST_CASE("Curvature along the gradient: h_t = max(secant, sum g Hg / sum g^2) over the window",
+          "[privileged]") {
+  // Exploration noise dominates the sampled move, so the secant sees the average curvature
+  // (~trace / n) while the gradient concentrates on the stiff direction.
+  l2o::RandomStream random(12, "test-curvature-hessian");
+  Eigen::VectorXd diagonal(kCoordinates);
+  for (Eigen::Index j = 0; j < kCoordinates; ++j) diagonal(j) = 0.4 + 0.8 * random.uniform();
+  const Eigen::VectorXd ones = Eigen::VectorXd::Ones(kCoordinates);
+  const Quadratic f{Eigen::MatrixXd(diagonal.asDiagonal()) +
+                    (2.0 / kCoordinates) * ones * ones.transpose()};
+  const auto statistics = record_rollouts(f, gradient_controller(-0.3, 0.0, 1.0), {}, 5);
+  const PrivilegedModel secant = fit_privileged_model(statistics);
+  const PrivilegedModel gradient =
+      fit_privileged_model(statistics, l2o::CurvatureEstimate::gradient);
+  const l2o::MomentSums& sums = statistics.sums();
+  Eigen::MatrixXd gram(sums.u_columns(), sums.u_columns());
+  Eigen::MatrixXd cross(sums.v_columns(), sums.u_columns());
+  const int g = statistics.gradient_column();
+  for (int t = 0; t < kHorizon; ++t) {
+    INFO("t = " << t);
+    sums.gram(std::max(t - 5, 0), std::min(t + 5, kHorizon - 1), gram);
+    sums.cross(std::max(t - 5, 0), std::min(t + 5, kHorizon - 1), cross);
+    const double along_gradient = cross(statistics.gradient_curvature_column(), g) / gram(g, g);
+    REQUIRE(gradient.cost.curvature(t) ==
+            Approx(std::max(secant.cost.curvature(t), along_gradient)).epsilon(1e-12));
+    // x_0's mean (0.5 on every coordinate) lies along the stiff direction 1 (eigenvalue ~2.8).
+    if (t < 5) REQUIRE(along_gradient > 1.5 * secant.cost.curvature(t));
   }
 }

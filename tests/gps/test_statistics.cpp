@@ -73,18 +73,19 @@ TEST_CASE("Statistics of rollouts 0..N-1 equal any split merged in any order, bi
   // The rounded sums agree with plain double sums (fixed-point resolution 2^-72).
   constexpr int kT = 9;
   Eigen::MatrixXd u_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 3), (l2o::kStateDim + 3));
-  Eigen::MatrixXd cross_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 1), (l2o::kStateDim + 3));
+  // V = [s', g', H g]; these records have no gradient curvatures, so the last column is 0.
+  Eigen::MatrixXd cross_sum = Eigen::MatrixXd::Zero((l2o::kStateDim + 2), (l2o::kStateDim + 3));
   for (const auto& r : records) {
     Eigen::MatrixXd u(r.actions.rows(), (l2o::kStateDim + 3));
     u << r.states[kT], r.actions.col(kT), r.true_gradients.col(kT),
         Eigen::VectorXd::Ones(r.actions.rows());
-    Eigen::MatrixXd v(r.actions.rows(), (l2o::kStateDim + 1));
-    v << r.states[kT + 1], r.true_gradients.col(kT + 1);
+    Eigen::MatrixXd v(r.actions.rows(), (l2o::kStateDim + 2));
+    v << r.states[kT + 1], r.true_gradients.col(kT + 1), Eigen::VectorXd::Zero(r.actions.rows());
     u_sum += u.transpose() * u;
     cross_sum += v.transpose() * u;
   }
   Eigen::MatrixXd gram((l2o::kStateDim + 3), (l2o::kStateDim + 3));
-  Eigen::MatrixXd cross((l2o::kStateDim + 1), (l2o::kStateDim + 3));
+  Eigen::MatrixXd cross((l2o::kStateDim + 2), (l2o::kStateDim + 3));
   all.sums().gram(kT, kT, gram);
   all.sums().cross(kT, kT, cross);
   CHECK((gram - u_sum).cwiseAbs().maxCoeff() <= 1e-12 * u_sum.cwiseAbs().maxCoeff());

@@ -10,6 +10,17 @@
 
 namespace l2o {
 
+std::string curvature_estimate_name(CurvatureEstimate estimate) {
+  return estimate == CurvatureEstimate::secant ? "secant" : "gradient";
+}
+
+CurvatureEstimate parse_curvature_estimate(std::string_view name) {
+  if (name == "secant") return CurvatureEstimate::secant;
+  if (name == "gradient") return CurvatureEstimate::gradient;
+  throw std::invalid_argument("unknown curvature estimate \"" + std::string(name) +
+                              "\"; use \"secant\" or \"gradient\"");
+}
+
 void CostModelParams::check() const {
   if (gradient_window < 0)
     throw std::invalid_argument("CostModelParams.gradient_window must be >= 0");
@@ -123,7 +134,13 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
     const double sum_a2 = gram(action, action);
     const double sum_a_dg = cross(statistics.next_gradient_column(), action) -
                             gram(statistics.gradient_column(), action);
-    const double h = sum_a2 > 0.0 ? std::max(0.0, sum_a_dg / (action_scale * sum_a2)) : 0.0;
+    double h = sum_a2 > 0.0 ? std::max(0.0, sum_a_dg / (action_scale * sum_a2)) : 0.0;
+    const double sum_g2 = gram(statistics.gradient_column(), statistics.gradient_column());
+    if (params.curvature == CurvatureEstimate::gradient && sum_g2 > 0.0) {
+      // Along the cost-set gradient: sum g (H g) / sum g^2 over the same window.
+      h = std::max(
+          h, cross(statistics.gradient_curvature_column(), statistics.gradient_column()) / sum_g2);
+    }
 
     // 3. Per-step cost in scaled units: gamma kappa [sigma_a a (w^T s + w0) + h sigma_a^2 a^2 / 2].
     const double weight = normaliser * static_cast<double>(horizon - t) / horizon;

@@ -4,6 +4,8 @@
 // gradient, a secant curvature and a per-group normaliser.
 #include <Eigen/Core>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "gps/fit/fit_error.hpp"
 #include "gps/fit/privileged_gradient.hpp"
@@ -12,11 +14,25 @@
 
 namespace l2o {
 
+/// Which curvature h_t the cost charges a step with (docs/gps-design.md "Curvature along the
+/// gradient"). `secant` is §4 item 2: sum a_raw (g' - g) / sum a_raw^2 along the sampling policy's
+/// joint move, which minibatch and exploration noise dominate. `gradient` takes the larger of it
+/// and the curvature along the cost-set gradient, sum g (H g) / sum g^2 over the same window
+/// (needs the records' gradient_curvatures): a new controller that follows the gradient more
+/// closely moves along that direction, where the objective is 2-15x more curved.
+enum class CurvatureEstimate { secant, gradient };
+
+/// "secant" or "gradient" (the config value).
+std::string curvature_estimate_name(CurvatureEstimate estimate);
+/// The inverse of curvature_estimate_name; throws std::invalid_argument on any other name.
+CurvatureEstimate parse_curvature_estimate(std::string_view name);
+
 /// Hyperparameters of the cost fit (gps-spec.md §13).
 struct CostModelParams {
   int gradient_window = 2;   ///< W_c: half-width of the gradient-model window, >= 0
   int curvature_window = 5;  ///< W_h: half-width of the curvature window, >= 0
   double ridge = 1e-3;       ///< rho_w: ridge per point on the gradient weights, >= 0
+  CurvatureEstimate curvature = CurvatureEstimate::secant;  ///< h_t's estimate
   /// Throws std::invalid_argument naming the first bad field.
   void check() const;
 };

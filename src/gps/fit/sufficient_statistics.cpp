@@ -228,6 +228,11 @@ void TransitionStatistics::add_rollout(const GroupRolloutRecord& record) {
         "TransitionStatistics: actions must be P x T and true gradients "
         "P x (T+1)");
   }
+  const bool curvatures = record.gradient_curvatures.size() > 0;
+  if (curvatures && (record.gradient_curvatures.rows() != points ||
+                     record.gradient_curvatures.cols() != horizon)) {
+    throw std::invalid_argument("TransitionStatistics: gradient curvatures must be P x T");
+  }
   accumulate_steps(sums_, points, [&](int t, Eigen::MatrixXd& u, Eigen::MatrixXd& v) {
     u.leftCols(n) = record.states[t];
     u.col(action_column()) = record.actions.col(t);
@@ -239,6 +244,11 @@ void TransitionStatistics::add_rollout(const GroupRolloutRecord& record) {
       v.leftCols(n).setZero();  // s_T is not recorded
     }
     v.col(next_gradient_column()) = record.true_gradients.col(t + 1);
+    if (curvatures) {
+      v.col(gradient_curvature_column()) = record.gradient_curvatures.col(t);
+    } else {
+      v.col(gradient_curvature_column()).setZero();
+    }
   });
 }
 

@@ -73,20 +73,24 @@ class MomentSums {
 /// units (§3.2; raw for the pilot rollouts that define the scales), true gradients raw. n = 76
 /// (78 with the adaptive features), m = 3 (5).
 struct GroupRolloutRecord {
-  std::vector<Eigen::MatrixXd> states;        ///< T matrices P x n: s_{j,t} of the recorded j
-  Eigen::MatrixXd actions;                    ///< P x T: a_{j,t}
-  Eigen::MatrixXd true_gradients;             ///< P x (T+1): g_{t,j} of the cost set, t = 0..T
+  std::vector<Eigen::MatrixXd> states;  ///< T matrices P x n: s_{j,t} of the recorded j
+  Eigen::MatrixXd actions;              ///< P x T: a_{j,t}
+  Eigen::MatrixXd true_gradients;       ///< P x (T+1): g_{t,j} of the cost set, t = 0..T
+  /// P x T: (H_t g_t)_j, the cost set's Hessian times its gradient (curvature along the gradient,
+  /// CurvatureEstimate::gradient in cost_model.hpp); empty when not measured
+  Eigen::MatrixXd gradient_curvatures;
   std::vector<Eigen::MatrixXd> observations;  ///< T matrices P x m: o_{j,t} (§2.3), for pi
   std::vector<Eigen::Index> coordinates;      ///< P sorted indices j within the group (R_{n,g})
 };
 
 /// Statistics for the dynamics (§5) and cost (§4) fits of an n-dim state: U = [s (n), a, g, 1]
-/// at step t, V = [s_{t+1} (n), g_{t+1}] (s_T does not exist: zero at t = T-1).
+/// at step t, V = [s_{t+1} (n), g_{t+1}, H g_t] (s_T does not exist: zero at t = T-1; H g_t is
+/// zero when the record has no gradient curvatures).
 class TransitionStatistics {
  public:
   /// Empty statistics for horizon T and state dimension n (the paper's 76 by default).
   explicit TransitionStatistics(int horizon, int state_dim = kStateDim)
-      : sums_(horizon, state_dim + 3, state_dim + 1) {}
+      : sums_(horizon, state_dim + 3, state_dim + 2) {}
   /// Adds one rollout's recorded points (OpenMP over time steps; result thread-independent).
   void add_rollout(const GroupRolloutRecord& record);
   /// Horizon T.
@@ -101,6 +105,8 @@ class TransitionStatistics {
   [[nodiscard]] int one_column() const { return state_dim() + 2; }
   /// V column of g_{t+1}.
   [[nodiscard]] int next_gradient_column() const { return state_dim(); }
+  /// V column of H_t g_t.
+  [[nodiscard]] int gradient_curvature_column() const { return state_dim() + 1; }
   /// The sums, for reduction (serialize / merge) and for the fits.
   [[nodiscard]] const MomentSums& sums() const { return sums_; }
   /// Mutable sums, for the reduction layer.

@@ -205,11 +205,13 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
     controllers.push_back(group.sampling_policy);
     units.push_back(group.units);
   }
-  RolloutRecorder recorder(in.task, in.cost_set,
-                           {.horizon = params.horizon,
-                            .max_recorded = params.max_recorded,
-                            .features = params.features,
-                            .privileged_gradient = params.privileged_gradient()});
+  RolloutRecorder recorder(
+      in.task, in.cost_set,
+      {.horizon = params.horizon,
+       .max_recorded = params.max_recorded,
+       .features = params.features,
+       .privileged_gradient = params.privileged_gradient(),
+       .gradient_curvature = params.cost.curvature == CurvatureEstimate::gradient});
   std::vector<RolloutRecord> records;
   std::vector<double> local_costs;
   for (const std::int64_t n : owned_units(params.rollouts, world_rank(), world_size())) {

@@ -58,6 +58,8 @@ RolloutRecorder::RolloutRecorder(const MlpTask& task, const MlpTask& cost_set,
       iterate_(task.dimension()),
       minibatch_gradient_(task.dimension()),
       true_gradient_(task.dimension()),
+      probe_(params.gradient_curvature ? task.dimension() : 0),
+      gradient_curvature_(params.gradient_curvature ? task.dimension() : 0),
       state_features_(task.dimension(), params.state_dim()),
       scaled_states_(largest_group(task.mlp()), params.state_dim()),
       actions_(largest_group(task.mlp())) {
@@ -92,6 +94,17 @@ void RolloutRecorder::check_controllers(std::span<const LinearGaussianPolicy> co
   }
 }
 
+void RolloutRecorder::measure_gradient_curvature() {
+  const double norm = true_gradient_.norm();
+  if (!(norm > 0.0)) {
+    gradient_curvature_.setZero();
+    return;
+  }
+  probe_ = iterate_ + (kCurvatureProbeStep / norm) * true_gradient_;
+  cost_set_.true_objective(probe_, &gradient_curvature_);
+  gradient_curvature_ = (gradient_curvature_ - true_gradient_) * (norm / kCurvatureProbeStep);
+}
+
 RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> controllers,
                                       std::span<const ScaledUnits> units, std::uint64_t seed,
                                       const RolloutContext& context) {
@@ -122,6 +135,7 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
                               Eigen::MatrixXd(points, observation_dimension(params_.features)));
     group.actions.resize(points, horizon);
     group.true_gradients.resize(points, horizon + 1);
+    if (params_.gradient_curvature) group.gradient_curvatures.resize(points, horizon);
     for (Eigen::Index j : group.coordinates) recorded_rows[g].push_back(groups[g].offset + j);
   }
 
@@ -149,6 +163,15 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
       result.groups[g].true_gradients.col(t) = true_gradient_(recorded_rows[g]);
     }
     if (!acting) break;
+    if (params_.gradient_curvature) {
+      measure_gradient_curvature();
+      for (int g = 0; g < group_count; ++g) {
+        result.groups[g].gradient_curvatures.col(t) = gradient_curvature_(recorded_rows[g]);
+      }
+      if (!gradient_curvature_.allFinite()) {
+        throw RolloutError(context, -1, t, "non-finite cost-set curvature along the gradient");
+      }
+    }
 
     history_.push(minibatch_loss, minibatch_gradient_, iterate_);
     const int feature_columns = state_dimension(params_.features);

@@ -30,6 +30,9 @@ struct RolloutRecorderParams {
   /// Append the cost-set gradient g_t to the state as component state_dimension(features): the
   /// privileged state of OwnStepResponse::privileged (privileged_gradient.hpp); pi never sees it.
   bool privileged_gradient = false;
+  /// Record H g_t of the recorded coordinates (GroupRolloutRecord::gradient_curvatures): one more
+  /// cost-set gradient per step, for CurvatureEstimate::gradient (cost_model.hpp).
+  bool gradient_curvature = false;
   /// State dimension of the recorded and controlled states.
   [[nodiscard]] int state_dim() const {
     return state_dimension(features) + (privileged_gradient ? 1 : 0);
@@ -48,6 +51,12 @@ struct RolloutRecord {
 /// Seed of rollout `rollout` of GPS iteration `iteration`: x^(0) = initial_parameters(it) and the
 /// minibatch sequence is the task's sampler(it).
 std::uint64_t gps_rollout_seed(std::uint64_t seed, int iteration, int rollout);
+
+/// Length of the step along the normalised cost-set gradient whose gradient change gives H g by a
+/// forward difference: H g ~ (grad f(x + delta g/|g|) - grad f(x)) |g| / delta. Short enough that
+/// almost no ReLU changes state (steps of 1e-4..1e-6 agree to 1e-6; 1e-3 crossed kinks and was
+/// 8x off on a small net's first layer), long enough for double precision.
+inline constexpr double kCurvatureProbeStep = 1e-5;
 
 /// Runs and records rollouts of one MlpTask; workspaces are sized once for the task.
 class RolloutRecorder {
@@ -78,6 +87,8 @@ class RolloutRecorder {
  private:
   void check_controllers(std::span<const LinearGaussianPolicy> controllers,
                          std::span<const ScaledUnits> units) const;
+  /// gradient_curvature_ = H g at iterate_ from true_gradient_ (forward difference).
+  void measure_gradient_curvature();
 
   const MlpTask& task_;
   const MlpTask& cost_set_;
@@ -87,8 +98,10 @@ class RolloutRecorder {
   Eigen::VectorXd iterate_;             ///< x^(t), d
   Eigen::VectorXd minibatch_gradient_;  ///< d
   Eigen::VectorXd true_gradient_;       ///< d
-  Eigen::MatrixXd state_features_;      ///< Phi_t of every coordinate, d x 76
-  Eigen::MatrixXd scaled_states_;       ///< D_g^-1 Phi_t of one group, n_g x 76 (largest group)
+  Eigen::VectorXd probe_;               ///< x^(t) + delta g/|g| (gradient_curvature only), d
+  Eigen::VectorXd gradient_curvature_;  ///< H g_t (gradient_curvature only), d
+  Eigen::MatrixXd state_features_;      ///< Phi_t of every coordinate, d x n
+  Eigen::MatrixXd scaled_states_;       ///< D_g^-1 Phi_t of one group, n_g x n (largest group)
   Eigen::VectorXd actions_;             ///< raw actions of one group, n_g (largest group)
   Eigen::MatrixXd observations_;        ///< Psi_t of one group's recorded coordinates, P x 3
 };

@@ -171,7 +171,7 @@ TEST_CASE("Privileged gradient: exact read-out, dynamics with the cost's curvatu
     INFO("t = " << t);
     const Eigen::MatrixXd& transition = model.dynamics.dynamics.transition[t];
     // Row p: g' = g + h sigma_a a, and on a separable quadratic nothing else (c = 0, F = 0).
-    REQUIRE(transition(kGradient, kGradient) == 1.0);
+    REQUIRE(transition(kGradient, kGradient) == Approx(1.0).epsilon(1e-9));
     REQUIRE(transition.row(kGradient).cwiseAbs().sum() ==
             Approx(1.0 + 0.8 * kActionScale / kGradientScale).epsilon(1e-9));
     REQUIRE(std::abs(model.dynamics.dynamics.offset[t](kGradient)) < 1e-9);

@@ -34,19 +34,26 @@ void impose_privileged_gradient_dynamics(LinearGaussianDynamics& dynamics,
     sums.gram(t, t, gram);
     sums.gram(t + 1, t + 1, next_gram);  // g_{t+1} of step t is g of step t+1 (same points)
     sums.cross(t, t, cross);
-    // r = g' - g - b a_raw with b a_raw = h_t sigma_a a: its mean and variance from the sums.
+    // z = g' - b a_raw (b a_raw = h_t sigma_a a) regressed on [g, 1]: z = alpha g + c + r. The
+    // decay alpha carries what the other coordinates' moves under the sampling policy do to g;
+    // without it the residual would be a random walk whose variance the planner could harvest.
     const double b = curvature(t) * action_scale;
     const double points = gram(one, one);
-    const double sum_r = cross(next_gradient, one) - gram(gradient, one) - b * gram(action, one);
-    const double sum_r2 = next_gram(gradient, gradient) + gram(gradient, gradient) +
-                          b * b * gram(action, action) - 2.0 * cross(next_gradient, gradient) -
-                          2.0 * b * cross(next_gradient, action) + 2.0 * b * gram(gradient, action);
-    const double mean = sum_r / points;
-    const double variance = std::max(0.0, sum_r2 / points - mean * mean);
+    const double sum_g = gram(gradient, one);
+    const double sum_z = cross(next_gradient, one) - b * gram(action, one);
+    const double sum_zg = cross(next_gradient, gradient) - b * gram(gradient, action);
+    const double sum_z2 = next_gram(gradient, gradient) - 2.0 * b * cross(next_gradient, action) +
+                          b * b * gram(action, action);
+    const double var_g = gram(gradient, gradient) / points - (sum_g / points) * (sum_g / points);
+    const double var_z = sum_z2 / points - (sum_z / points) * (sum_z / points);
+    const double cov_zg = sum_zg / points - (sum_z / points) * (sum_g / points);
+    const double alpha = var_g > 0.0 ? cov_zg / var_g : 1.0;
+    const double mean = (sum_z - alpha * sum_g) / points;
+    const double variance = std::max(0.0, var_z - alpha * cov_zg);
 
     Eigen::MatrixXd& transition = dynamics.transition[t];
     transition.row(p).setZero();
-    transition(p, p) = 1.0;
+    transition(p, p) = alpha;
     transition(p, n) = b / scale;
     dynamics.offset[t](p) = mean / scale;
     dynamics.noise_cov[t].row(p).setZero();

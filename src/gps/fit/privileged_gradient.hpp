@@ -5,12 +5,14 @@
 //  - the cost of §4 reads the gradient exactly off the state: w_t = sigma_p e_p, w_{0,t} = 0
 //    (fit_cost_model with a PrivilegedGradient), instead of a ridge model with R^2 ~ 1/3, so the
 //    planner cannot be paid for state directions that merely correlate with the gradient;
-//  - the dynamics of component p are the cost model's own assumption (§4: g_{t+1} - g_t = h_t
-//  a_raw)
-//      g_{t+1} = g_t + h_t sigma_a a_t + r_t,   r_t ~ N(c_t, F_t),
-//    with c_t and F_t the mean and variance of the residual over step t's recorded points, so the
-//    planner's response of the next gradient to the own step is exactly sigma_a h_t: a step uses
-//    up the gradient it is paid for, as on a quadratic with curvature h_t.
+//  - the dynamics of component p respond to the own step as the cost model assumes (§4:
+//    g_{t+1} - g_t = h_t a_raw), so a step uses up the gradient it is paid for:
+//      g_{t+1} = alpha_t g_t + h_t sigma_a a_t + c_t + r_t,   r_t ~ N(0, F_t),
+//    alpha_t, c_t, F_t the least-squares fit of g_{t+1} - h_t sigma_a a_t on [g_t, 1] over step
+//    t's recorded points. alpha_t is what the other coordinates' moves under the sampling policy
+//    do to g (mean field, §5.3); with alpha = 1 the residual was a random walk whose growing
+//    variance the planner harvested (docs/gps-design.md). A separable quadratic has alpha = 1,
+//    c = F = 0.
 #include "gps/fit/sufficient_statistics.hpp"
 #include "gps/lqg/linear_gaussian.hpp"
 
@@ -23,10 +25,10 @@ struct PrivilegedGradient {
 };
 
 /// Replaces row p of every fitted transition t = 0..T-2 by the privileged gradient's dynamics
-/// above (in scaled units: A_t row p = e_p, B_t(p) = sigma_a h_t / sigma_p, c_t(p) = mean r /
-/// sigma_p, F_t row and column p zero but F_t(p, p) = var r / sigma_p^2), with h_t the cost
-/// model's curvature (`curvature`, T entries) and r = g_{t+1} - g_t - h_t sigma_a a_t from the
-/// raw gradients of `statistics`. Throws std::invalid_argument on mismatched shapes.
+/// above (in scaled units: A_t row p = alpha_t e_p, B_t(p) = sigma_a h_t / sigma_p, c_t(p) =
+/// c_t / sigma_p, F_t row and column p zero but F_t(p, p) = F_t / sigma_p^2), with h_t the cost
+/// model's curvature (`curvature`, T entries), fitted on the raw gradients of `statistics`.
+/// Throws std::invalid_argument on mismatched shapes.
 void impose_privileged_gradient_dynamics(LinearGaussianDynamics& dynamics,
                                          const TransitionStatistics& statistics,
                                          const Eigen::VectorXd& curvature,

@@ -71,6 +71,8 @@ Hdf5Group write_group_diagnostics(const Hdf5Group& parent, int iteration,
               doubles(diagnostics, [](const D& d) { return d.actual_improvement; }));
   group.write("predicted_cost_improvement",
               doubles(diagnostics, [](const D& d) { return d.predicted_cost_improvement; }));
+  group.write("model_cost", doubles(diagnostics, [](const D& d) { return d.model_cost; }));
+  group.write("sample_cost", doubles(diagnostics, [](const D& d) { return d.sample_cost; }));
   group.write("step_multiplier",
               doubles(diagnostics, [](const D& d) { return d.step_multiplier; }));
   group.write("step_accepted", integers(diagnostics, [](const D& d) { return d.step_accepted; }));

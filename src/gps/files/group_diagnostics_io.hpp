@@ -12,7 +12,8 @@ namespace l2o {
 /// group, in the order given: datasets `group` and `dgd_iterations` (int64), `dgd_converged`
 /// and `constraint_slack` (int64 0/1), `eta`, `kl_bound`, `trust_region_kl`,
 /// `policy_kl_before`, `policy_kl_after`, `predicted_improvement`, `actual_improvement`,
-/// `predicted_cost_improvement` (the cost part of `predicted_improvement`),
+/// `predicted_cost_improvement` (the cost part of `predicted_improvement`), `model_cost` and
+/// `sample_cost` (psi-hat's cost under its own fits and on its recorded points),
 /// `step_multiplier` (double, NaN = not computed this iteration), `step_accepted` (int64 0/1; 0:
 /// global step control rejected psi-hat), and per step-series summary
 /// (`gradient_r_squared`, `cost_condition`, `dynamics_condition`, `linearisation_condition`,

@@ -345,13 +345,19 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
     impose_privileged_gradient_dynamics(dynamics.dynamics, transitions, cost.curvature, *privileged,
                                         group.units.action_scale);
   }
+  // Issue 16 item 5: does the model reproduce the cost of the policy whose samples it fits?
+  const LqgModel current_model{dynamics.dynamics, cost.cost, linearisation.linearisation};
+  diagnostics.record_cost_check(
+      laplace_estimate(group.sampling_policy, current_model, Eigen::VectorXd::Zero(params.horizon),
+                       forward, LqgContext{g, in.iteration})
+          .cost,
+      cost);
   if (in.iteration >= 1) {
     const LqgModel previous{group.previous_dynamics, group.previous_cost,
                             group.previous_linearisation};
-    const LqgModel current{dynamics.dynamics, cost.cost, linearisation.linearisation};
     const StepImprovement improvement =
-        step_improvement(group.previous_sampling_policy, group.sampling_policy, previous, current,
-                         group.duals.nu, forward, LqgContext{g, in.iteration});
+        step_improvement(group.previous_sampling_policy, group.sampling_policy, previous,
+                         current_model, group.duals.nu, forward, LqgContext{g, in.iteration});
     if (params.step_control == StepControl::per_group) {
       group.step_multiplier =
           adapt_step_multiplier(group.step_multiplier, improvement, params.step_size);

@@ -61,6 +61,11 @@ void GroupDiagnostics::record(const DgdResult& result) {
   constraint_slack = result.constraint_slack;
 }
 
+void GroupDiagnostics::record_cost_check(double laplace_cost, const CostModelFit& fit) {
+  model_cost = laplace_cost;
+  sample_cost = fit.mean_step_cost.sum();
+}
+
 void GroupDiagnostics::record(const StepImprovement& improvement, double new_step_multiplier) {
   predicted_improvement = improvement.predicted;
   actual_improvement = improvement.actual;

@@ -53,6 +53,11 @@ struct GroupDiagnostics {
   double actual_improvement = kUnset;     ///< J(psi_prev; prev) - J(psi-hat; cur)
   /// The cost part of predicted_improvement (no KL term): the model's change of the objective.
   double predicted_cost_improvement = kUnset;
+  /// Does the model reproduce the data it was fitted on? psi-hat's cost (§4, gamma_g units) as
+  /// the Laplace estimate under this iteration's fits (§7.7, no KL), and as the mean over the
+  /// recorded points of the per-step cost, summed over t (CostModelFit::mean_step_cost).
+  double model_cost = kUnset;
+  double sample_cost = kUnset;      ///< see model_cost
   double step_multiplier = kUnset;  ///< m_g after the adaptation
   /// False when global step control rejected psi-hat (the psi-step restarts from psi_prev).
   bool step_accepted = true;
@@ -80,6 +85,8 @@ struct GroupDiagnostics {
   void record(const DgdResult& result);
   /// Records the step-size rule's inputs and the new multiplier.
   void record(const StepImprovement& improvement, double new_step_multiplier);
+  /// Records model_cost (psi-hat's Laplace cost under this iteration's fits) and sample_cost.
+  void record_cost_check(double laplace_cost, const CostModelFit& fit);
   /// Records the mean over t of the per-step policy KLs (badmm_policy_kl) before and after.
   void record_policy_kl(const Eigen::Ref<const Eigen::VectorXd>& before,
                         const Eigen::Ref<const Eigen::VectorXd>& after);

@@ -68,6 +68,8 @@ void exchange(Archive& a, GroupDiagnostics& d) {
   a(d.predicted_improvement);
   a(d.actual_improvement);
   a(d.predicted_cost_improvement);
+  a(d.model_cost);
+  a(d.sample_cost);
   a(d.step_multiplier);
   a(d.step_accepted);
   exchange(a, d.gradient_r_squared);

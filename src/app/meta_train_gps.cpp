@@ -74,6 +74,7 @@ GpsParams gps_params(const Config& config) {
   p.own_step_response = parse_own_step_response(config.string("gps.own_step_response"));
   p.step_control = parse_step_control(config.string("gps.step_control"));
   p.cost.curvature = parse_curvature_estimate(config.string("gps.curvature"));
+  p.dynamics.full_initial_covariance = config.string("gps.initial_state_covariance") == "full";
   p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
   p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
   p.cost_set_examples = config.integer("meta_train.cost_examples");

@@ -218,6 +218,10 @@ const std::vector<KeySpec>& config_schema() {
            "\"gradient\": at least the curvature along the cost-set gradient, measured by one more "
            "cost-set gradient per step (docs/gps-design.md)",
            {"secant", "gradient"}),
+      text("gps.initial_state_covariance", "diagonal",
+           "the dynamics' initial-state covariance on A(0): \"diagonal\" (§5.2) or the \"full\" "
+           "empirical covariance of a coordinate's s_0 (docs/gps-design.md)",
+           {"diagonal", "full"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "

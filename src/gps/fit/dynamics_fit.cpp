@@ -70,7 +70,7 @@ Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance) {
   return 0.5 * (result + result.transpose());
 }
 
-void fit_initial_state(const TransitionStatistics& statistics, double variance_floor,
+void fit_initial_state(const TransitionStatistics& statistics, const DynamicsFitParams& params,
                        const FitContext& context, LinearGaussianDynamics& dynamics) {
   const int p = statistics.sums().u_columns();
   const int n = statistics.state_dim();
@@ -81,9 +81,18 @@ void fit_initial_state(const TransitionStatistics& statistics, double variance_f
   if (!(count > 0.0)) throw FitError("initial state fit", context, 0, "no recorded points");
   dynamics.initial_mean = gram.col(one).head(n) / count;
   dynamics.initial_cov.setZero();
-  for (int i : active_set(0, n)) {  // §5.2: diagonal on A(0) only
+  const std::vector<int> active = active_set(0, n);
+  for (int i : active) {  // §5.2: diagonal on A(0) only, unless the full covariance is asked for
     const double mean = dynamics.initial_mean(i);
-    dynamics.initial_cov(i, i) = std::max(gram(i, i) / count - mean * mean, variance_floor);
+    dynamics.initial_cov(i, i) =
+        std::max(gram(i, i) / count - mean * mean, params.initial_variance_floor);
+    if (!params.full_initial_covariance) continue;
+    for (int k : active) {
+      if (k != i) {
+        dynamics.initial_cov(i, k) =
+            gram(i, k) / count - dynamics.initial_mean(i) * dynamics.initial_mean(k);
+      }
+    }
   }
   if (!dynamics.initial_mean.allFinite() || !dynamics.initial_cov.allFinite()) {
     throw FitError("initial state fit", context, 0, "non-finite mean or covariance");
@@ -116,7 +125,7 @@ DynamicsFit fit_dynamics(const TransitionStatistics& statistics, const DynamicsF
   }
   DynamicsFit fit{LinearGaussianDynamics(n, horizon), Eigen::VectorXd(horizon - 1),
                   Eigen::VectorXd(horizon - 1)};
-  fit_initial_state(statistics, params.initial_variance_floor, context, fit.dynamics);
+  fit_initial_state(statistics, params, context, fit.dynamics);
 
   parallel_for_steps(horizon - 1, [&](int t) {
     const std::vector<int> state = active_set(t, n);

@@ -20,10 +20,14 @@ enum class DynamicsPrior {
 
 /// Hyperparameters of the dynamics fit (gps-spec.md §13).
 struct DynamicsFitParams {
-  double prior_count = 200.0;                   ///< n0 = m = n_dyn (NIW pseudo-counts), >= 0
-  int window = 10;                              ///< W_d: prior window half-width in steps, >= 0
-  double ridge = 1e-3;                          ///< delta_dyn added to Sigma_uu, >= 0
-  double initial_variance_floor = 1e-6;         ///< floor of Sigma_{s,0}'s diagonal ([GPS]), > 0
+  double prior_count = 200.0;            ///< n0 = m = n_dyn (NIW pseudo-counts), >= 0
+  int window = 10;                       ///< W_d: prior window half-width in steps, >= 0
+  double ridge = 1e-3;                   ///< delta_dyn added to Sigma_uu, >= 0
+  double initial_variance_floor = 1e-6;  ///< floor of Sigma_{s,0}'s diagonal ([GPS]), > 0
+  /// Sigma_{s,0} on A(0): the empirical covariance (true) or its diagonal (false, §5.2). The
+  /// components of one coordinate's s_0 are correlated (e.g. the AdaGrad direction at t = 0 is
+  /// the sign of the gradient feature); the diagonal drops that (docs/gps-design.md).
+  bool full_initial_covariance = false;
   DynamicsPrior prior = DynamicsPrior::window;  ///< §5.1 window (default) or §5.4 GMM
   /// Throws std::invalid_argument naming the first bad field.
   void check() const;

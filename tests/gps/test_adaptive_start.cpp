@@ -256,12 +256,12 @@ TEST_CASE(
   // recorder's forward difference of step kCurvatureProbeStep; much longer steps cross ReLU kinks
   // and measured 0.0126 / 0.0447 instead of 0.0057 on W1 here at steps 1e-2 / 1e-3).
   const Eigen::VectorXd x = fixture.task.mlp().initial_parameters(l2o::gps_rollout_seed(5, 0, 0));
-  Eigen::VectorXd g(x.size()), plus(x.size()), minus(x.size());
-  fixture.cost_set.true_objective(x, &g);
-  const Eigen::VectorXd direction = 1e-5 * g / g.norm();
+  Eigen::VectorXd gradient(x.size()), plus(x.size()), minus(x.size());
+  fixture.cost_set.true_objective(x, &gradient);
+  const Eigen::VectorXd direction = 1e-5 * gradient / gradient.norm();
   fixture.cost_set.true_objective(x + direction, &plus);
   fixture.cost_set.true_objective(x - direction, &minus);
-  const Eigen::VectorXd hessian_gradient = (plus - minus) * (g.norm() / 2e-5);
+  const Eigen::VectorXd hessian_gradient = (plus - minus) * (gradient.norm() / 2e-5);
   const auto& groups = fixture.task.mlp().groups();
   for (std::size_t k = 0; k < groups.size(); ++k) {
     const l2o::GroupRolloutRecord& group = rollout.groups[k];

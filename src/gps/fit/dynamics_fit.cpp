@@ -22,9 +22,15 @@ void DynamicsFitParams::check() const {
   }
 }
 
-namespace {
+Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance) {
+  if (Eigen::LLT<Eigen::MatrixXd>(covariance).info() == Eigen::Success) return covariance;
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(covariance);
+  const Eigen::VectorXd clipped = eigen.eigenvalues().cwiseMax(0.0);
+  Eigen::MatrixXd result =
+      eigen.eigenvectors() * clipped.asDiagonal() * eigen.eigenvectors().transpose();
+  return 0.5 * (result + result.transpose());
+}
 
-// Moments of y = [s_t|I; a_t; s_{t+1}|I'] over steps first..last (gps-spec.md §5.1 step 1).
 // s_{t+1} s_{t+1}^T of step t is the Gram of step t+1 (same recorded points).
 GaussianMoments transition_moments(const TransitionStatistics& statistics, int first, int last,
                                    const std::vector<int>& regressors,
@@ -51,6 +57,8 @@ GaussianMoments transition_moments(const TransitionStatistics& statistics, int f
   return moments_from_sums(sum, outer, gram(one, one));
 }
 
+namespace {
+
 // The entries of full (2n+1)-dim moments over [s_t; a_t; s_{t+1}] at y = [s_t|I; a_t; s_{t+1}|I']
 // (gps-spec.md §5.4: "restrict to the active indices"); a_t is index n of y.
 GaussianMoments restrict_prior(const GaussianMoments& full, const std::vector<int>& regressors,
@@ -58,16 +66,6 @@ GaussianMoments restrict_prior(const GaussianMoments& full, const std::vector<in
   std::vector<int> indices = regressors;
   for (int i : next_state) indices.push_back(state_dim + 1 + i);
   return {full.mean(indices), full.covariance(indices, indices), full.count};
-}
-
-// Clips negative eigenvalues of a symmetric matrix to 0 (§5.1 step 4); PD matrices pass as is.
-Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance) {
-  if (Eigen::LLT<Eigen::MatrixXd>(covariance).info() == Eigen::Success) return covariance;
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(covariance);
-  const Eigen::VectorXd clipped = eigen.eigenvalues().cwiseMax(0.0);
-  Eigen::MatrixXd result =
-      eigen.eigenvectors() * clipped.asDiagonal() * eigen.eigenvectors().transpose();
-  return 0.5 * (result + result.transpose());
 }
 
 void fit_initial_state(const TransitionStatistics& statistics, const DynamicsFitParams& params,

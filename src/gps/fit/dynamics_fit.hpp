@@ -40,6 +40,16 @@ struct DynamicsFit {
   Eigen::VectorXd points;           ///< T-1: P_t
 };
 
+/// Moments of y = [s_t|I; a_t; s_{t+1}|I'] over the steps first..last (gps-spec.md §5.1 step 1):
+/// `regressors` are the U columns of [s_t|I; a_t], `next_state` the indices I' of s_{t+1}.
+GaussianMoments transition_moments(const TransitionStatistics& statistics, int first, int last,
+                                   const std::vector<int>& regressors,
+                                   const std::vector<int>& next_state);
+
+/// A symmetric matrix with its negative eigenvalues clipped to 0 (§5.1 step 4); a positive
+/// definite one is returned as it is.
+Eigen::MatrixXd clip_to_psd(const Eigen::MatrixXd& covariance);
+
 /// Fits every step t = 0..T-2 (in parallel over t) and the initial state. Throws FitError
 /// naming the group, iteration and time step on a non-positive-definite Sigma_uu or a
 /// non-finite result. Needs T >= 2. With params.prior == gmm, `gmm_prior` holds the T-1 prior

@@ -32,6 +32,8 @@ DATASETS = ("group",) + PER_GROUP + ("evaluation_scores", "gradient_r_squared",
 # Written since issue 16; older records lack them (NaN).
 OPTIONAL_ATTRIBUTES = ("predicted_improvement", "realised_improvement")
 OPTIONAL_SUMMARIES = ("curvature", "own_step_response")
+# psi-hat's cost under its own fits and on its recorded points (issue 16; NaN before).
+OPTIONAL_PER_GROUP = ("model_cost", "sample_cost")
 HINT = "pass a <checkpoint stem>_iterations directory of `l2o meta-train --method gps`"
 
 
@@ -53,6 +55,8 @@ class GpsRun:
     sigma_uu_condition_max: np.ndarray  # [I, G] max over t of 1/rcond(Sigma_uu + delta I)
     curvature_median: np.ndarray  # [I, G] median over t of the cost model's h_t (NaN: absent)
     own_step_median: np.ndarray   # [I, G] median over t of w_{t+1}^T B_t / sigma_a (NaN: absent)
+    model_to_sample_cost: np.ndarray  # [I, G] model cost / sample cost: 1 = the model reproduces
+    #                                   the data it was fitted on (NaN: absent)
     predicted_improvement: np.ndarray  # [I] summed over groups, true-objective units
     realised_improvement: np.ndarray   # [I] change of psi's mean sample cost
     seconds: dict                 # phase in SECONDS -> [I]
@@ -102,6 +106,9 @@ def _read_record(path):
         record["sigma_uu_condition_max"] = sigma_uu[:, columns.index("max")]
         for name in OPTIONAL_ATTRIBUTES:  # "summed_": the per-group datasets share the names
             record["summed_" + name] = float(group.attrs[name]) if name in group.attrs else np.nan
+        for name in OPTIONAL_PER_GROUP:
+            record[name] = (np.asarray(group[name][()], dtype=float) if name in group
+                            else np.full(len(record["group"]), np.nan))
         for name in OPTIONAL_SUMMARIES:
             record[name + "_median"] = (
                 np.asarray(group[name][()], dtype=float)[:, columns.index("median")]
@@ -144,6 +151,7 @@ def load_run(directory, label=None):
         sigma_uu_condition_max=stacked["sigma_uu_condition_max"],
         curvature_median=stacked["curvature_median"],
         own_step_median=stacked["own_step_response_median"],
+        model_to_sample_cost=stacked["model_cost"] / stacked["sample_cost"],
         predicted_improvement=stacked["summed_predicted_improvement"],
         realised_improvement=stacked["summed_realised_improvement"],
         seconds={phase: stacked["seconds_" + phase] for phase in SECONDS})
@@ -170,8 +178,8 @@ def run_table(run, digits):
     lines = [heading, "",
              "| iteration | psi cost | pi score | KL before → after | mean m_g "
              "| mean pred / act improvement | median R² mean (worst group) "
-             "| improvement predicted / realised |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| improvement predicted / realised | model / sample cost per group |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     g = run.per_group
     for i, iteration in enumerate(run.iterations):
         score = number(run.evaluation_score[i], digits)
@@ -186,7 +194,8 @@ def run_table(run, digits):
                  f"{number(group_mean(g['actual_improvement'][i]), digits)}",
                  f"{number(group_mean(r_squared), digits)} ({number(worst, digits)})",
                  f"{number(run.predicted_improvement[i], digits)} / "
-                 f"{number(run.realised_improvement[i], digits)}"]
+                 f"{number(run.realised_improvement[i], digits)}",
+                 " / ".join(number(v, digits) for v in run.model_to_sample_cost[i])]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -30,10 +30,11 @@ def summary_table(values, column):
 
 def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier, predicted,
                  actual, r_squared_median, eta, sigma_uu_max, seconds=(1.0, 2.0, 0.5, 3.0, 1.5),
-                 improvement=None, own_step=None):
+                 improvement=None, own_step=None, costs=None):
     """iteration_<iiii>.h5 as meta_train_gps.cpp writes it (with /meta provenance).
-    `improvement` (predicted, realised) and `own_step` (curvature and own-step response medians
-    per group) are the issue-16 entries; records written before them lack them."""
+    `improvement` (predicted, realised), `own_step` (curvature and own-step response medians
+    per group) and `costs` (model and sample cost per group) are the issue-16 entries; records
+    written before them lack them."""
     name = f"iteration_{iteration:04d}"
     with h5py.File(os.path.join(directory, name + ".h5"), "w") as f:
         meta = f.create_group("meta")
@@ -70,6 +71,9 @@ def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier
             curvature, response = own_step
             g.create_dataset("curvature", data=summary_table(np.asarray(curvature), 1))
             g.create_dataset("own_step_response", data=summary_table(np.asarray(response), 1))
+        if costs is not None:
+            g.create_dataset("model_cost", data=np.asarray(costs[0], dtype=float))
+            g.create_dataset("sample_cost", data=np.asarray(costs[1], dtype=float))
         g.attrs["evaluation_score"] = float(np.mean(scores))
         g.attrs["mean_initial_kl"], g.attrs["mean_final_kl"] = kl
         for phase, value in zip(("sampling", "fits", "lqg", "policy_training", "evaluation"),
@@ -105,7 +109,8 @@ def write_scale_free_run(directory):
     write_record(directory, 3, [0, 1, 2], 0.3, [0.3125, 0.3125], (0.5, 0.0625), [2.0, 4.0, 6.0],
                  [0.01, 0.02, 0.06], [0.01, 0.01, 0.01], [NAN, 0.5, 0.25], [1.0, 2.0, 3.0],
                  [10.0, 20.0, 30.0], improvement=(0.25, -0.0625),
-                 own_step=([0.25, 0.5, 0.75], [0.25, 0.5, 0.75]))
+                 own_step=([0.25, 0.5, 0.75], [0.25, 0.5, 0.75]),
+                 costs=([-2.0, 1.0, -0.5], [-1.0, -4.0, -0.5]))
 
 
 def run(*args):
@@ -146,26 +151,27 @@ class GpsTrainingPlot(unittest.TestCase):
         self.assertEqual(outcome.stderr, "")  # no warnings (e.g. a mean over all-NaN groups)
         header = ("| iteration | psi cost | pi score | KL before → after | mean m_g "
                   "| mean pred / act improvement | median R² mean (worst group) "
-                  "| improvement predicted / realised |")
+                  "| improvement predicted / realised | model / sample cost per group |")
         self.assertEqual(outcome.stdout.splitlines(), [
             f"### gps_checkpoint ({self.paper}: 3 records, iterations 0–3, 2 groups), "
             "no record for 2",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
-            "| 0 | 0.5 | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) | – / – |",
-            "| 1 | 0.375 | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) | – / – |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 0 | 0.5 | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) | – / – | – / – |",
+            "| 1 | 0.375 | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) | – / – | – / – |",
             "| 3 | 0.25 | diverged (1/2) | 1 → 0.125 | 0.01 | 0.001 / -0.003 | 0.375 (0.25) "
-            "| – / – |",
+            "| – / – | – / – |",
             "",
             f"### gps_scale_free_checkpoint ({self.scale_free}: 2 records, iterations 2–3, "
             "3 groups)",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
-            "| 2 | 0.4 | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) | 0.5 / 0.125 |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 2 | 0.4 | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) | 0.5 / 0.125 "
+            "| – / – / – |",
             "| 3 | 0.3 | 0.3125 | 0.5 → 0.0625 | 4 | 0.03 / 0.01 | 0.375 (0.25) "
-            "| 0.25 / -0.0625 |",
+            "| 0.25 / -0.0625 | 2 / -0.25 / 1 |",
         ])
 
     def test_labels_and_digits(self):
@@ -175,7 +181,7 @@ class GpsTrainingPlot(unittest.TestCase):
         self.assertTrue(lines[0].startswith("### scale_free ("), lines[0])
         self.assertEqual(lines[-1],
                          "| 3 | 0.3 | 0.31 | 0.5 → 0.062 | 4 | 0.03 / 0.01 | 0.38 (0.25) "
-                         "| 0.25 / -0.062 |")
+                         "| 0.25 / -0.062 | 2 / -0.25 / 1 |")
 
     def test_plot(self):
         image = os.path.join(self.tmp.name, "gps.png")

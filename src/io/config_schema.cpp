@@ -214,10 +214,11 @@ const std::vector<KeySpec>& config_schema() {
            "gains the cost-set gradient with that response (docs/gps-design.md)",
            {"fitted", "matched", "privileged"}),
       text("gps.curvature", "secant",
-           "curvature the cost charges a step with: \"secant\" along the sampled move (§4) or "
-           "\"gradient\": at least the curvature along the cost-set gradient, measured by one more "
-           "cost-set gradient per step (docs/gps-design.md)",
-           {"secant", "gradient"}),
+           "curvature the cost charges a step with: \"secant\" along the sampled move (§4), "
+           "\"gradient\": at least the curvature along the cost-set gradient (one more "
+           "cost-set gradient per step), or \"objective\": the one that reproduces the realised "
+           "change of the objective (docs/gps-design.md)",
+           {"secant", "gradient", "objective"}),
       text("gps.initial_state_covariance", "diagonal",
            "the dynamics' initial-state covariance on A(0): \"diagonal\" (§5.2) or the \"full\" "
            "empirical covariance of a coordinate's s_0 (docs/gps-design.md)",

@@ -165,6 +165,12 @@ TEST_CASE("Privileged gradient: exact read-out, dynamics with the cost's curvatu
     REQUIRE(model.cost.gradient_r_squared(t) > 1.0 - 1e-9);
     REQUIRE(model.cost.curvature(t) == Approx(0.8).epsilon(1e-9));
   }
+  // A curvature given by the caller (gps.curvature = "objective") replaces the secant.
+  const Eigen::VectorXd given = Eigen::VectorXd::LinSpaced(kHorizon, 0.1, 0.7);
+  const l2o::PrivilegedGradient privileged{kGradient, kGradientScale};
+  const l2o::CostModelFit with_given =
+      l2o::fit_cost_model(statistics, kActionScale, 1.0, {}, {0, 0}, &privileged, &given);
+  CHECK(with_given.curvature == given);
   const Eigen::VectorXd response =
       l2o::own_step_response(model.dynamics.dynamics, model.cost, kActionScale);
   for (int t = 0; t + 1 < kHorizon; ++t) {

@@ -11,14 +11,23 @@
 namespace l2o {
 
 std::string curvature_estimate_name(CurvatureEstimate estimate) {
-  return estimate == CurvatureEstimate::secant ? "secant" : "gradient";
+  switch (estimate) {
+    case CurvatureEstimate::secant:
+      return "secant";
+    case CurvatureEstimate::gradient:
+      return "gradient";
+    case CurvatureEstimate::objective:
+      return "objective";
+  }
+  throw std::logic_error("curvature_estimate_name: unknown CurvatureEstimate");
 }
 
 CurvatureEstimate parse_curvature_estimate(std::string_view name) {
   if (name == "secant") return CurvatureEstimate::secant;
   if (name == "gradient") return CurvatureEstimate::gradient;
+  if (name == "objective") return CurvatureEstimate::objective;
   throw std::invalid_argument("unknown curvature estimate \"" + std::string(name) +
-                              "\"; use \"secant\" or \"gradient\"");
+                              "\"; use \"secant\", \"gradient\" or \"objective\"");
 }
 
 void CostModelParams::check() const {
@@ -87,8 +96,12 @@ GradientModel exact_gradient_model(const std::vector<int>& regressors,
 
 CostModelFit fit_cost_model(const TransitionStatistics& statistics, double action_scale,
                             double normaliser, const CostModelParams& params,
-                            const FitContext& context, const PrivilegedGradient* privileged) {
+                            const FitContext& context, const PrivilegedGradient* privileged,
+                            const Eigen::VectorXd* given_curvature) {
   params.check();
+  if (given_curvature != nullptr && given_curvature->size() != statistics.horizon()) {
+    throw std::invalid_argument("fit_cost_model: the given curvature needs T entries");
+  }
   if (!(action_scale > 0.0) || !(normaliser > 0.0)) {
     throw std::invalid_argument("fit_cost_model: action_scale and normaliser must be > 0");
   }
@@ -136,6 +149,7 @@ CostModelFit fit_cost_model(const TransitionStatistics& statistics, double actio
                             gram(statistics.gradient_column(), action);
     double h = sum_a2 > 0.0 ? std::max(0.0, sum_a_dg / (action_scale * sum_a2)) : 0.0;
     const double sum_g2 = gram(statistics.gradient_column(), statistics.gradient_column());
+    if (given_curvature != nullptr) h = (*given_curvature)(t);
     if (params.curvature == CurvatureEstimate::gradient && sum_g2 > 0.0) {
       // Along the cost-set gradient: sum g (H g) / sum g^2 over the same window.
       h = std::max(

@@ -19,10 +19,12 @@ namespace l2o {
 /// joint move, which minibatch and exploration noise dominate. `gradient` takes the larger of it
 /// and the curvature along the cost-set gradient, sum g (H g) / sum g^2 over the same window
 /// (needs the records' gradient_curvatures): a new controller that follows the gradient more
-/// closely moves along that direction, where the objective is 2-15x more curved.
-enum class CurvatureEstimate { secant, gradient };
+/// closely moves along that direction, where the objective is 2-15x more curved. `objective`
+/// takes h_t from the realised change of the objective (objective_curvature.hpp), given by the
+/// caller.
+enum class CurvatureEstimate { secant, gradient, objective };
 
-/// "secant" or "gradient" (the config value).
+/// "secant", "gradient" or "objective" (the config value).
 std::string curvature_estimate_name(CurvatureEstimate estimate);
 /// The inverse of curvature_estimate_name; throws std::invalid_argument on any other name.
 CurvatureEstimate parse_curvature_estimate(std::string_view name);
@@ -51,12 +53,14 @@ struct CostModelFit {
 /// Fits the cost for t = 0..T-1 (parallel over t) with action scale sigma_a and normaliser
 /// gamma_g (§4 items 1-3). With `privileged` the gradient model is the exact read-out
 /// w_t = sigma_p e_p, w_{0,t} = 0 of the privileged gradient (privileged_gradient.hpp) instead of
-/// item 1's ridge regression; R^2 is still measured. Throws FitError naming group, iteration and
-/// step on failure.
+/// item 1's ridge regression; R^2 is still measured. With `given_curvature` (T entries,
+/// CurvatureEstimate::objective) h_t is taken from it instead of item 2. Throws FitError naming
+/// group, iteration and step on failure.
 CostModelFit fit_cost_model(const TransitionStatistics& statistics, double action_scale,
                             double normaliser, const CostModelParams& params,
                             const FitContext& context,
-                            const PrivilegedGradient* privileged = nullptr);
+                            const PrivilegedGradient* privileged = nullptr,
+                            const Eigen::VectorXd* given_curvature = nullptr);
 
 /// gamma_g = 1 / max(1e-30, mean_t |mean_step_cost_t|) from a fit made with gamma = 1 (§4 item 4).
 double cost_normaliser(const CostModelFit& unit_normaliser_fit);

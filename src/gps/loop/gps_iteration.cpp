@@ -15,6 +15,7 @@
 #include "gps/features/observation_normalisation.hpp"
 #include "gps/fit/cost_model.hpp"
 #include "gps/fit/dynamics_fit.hpp"
+#include "gps/fit/objective_curvature.hpp"
 #include "gps/fit/own_step_response.hpp"
 #include "gps/fit/policy_linearisation.hpp"
 #include "gps/fit/privileged_gradient.hpp"
@@ -227,6 +228,32 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
   return records;
 }
 
+/// gps.curvature = "objective" (objective_curvature.hpp): every rollout's terms, formed on its
+/// rank and gathered in rollout order, give h_t on every rank.
+Eigen::VectorXd realised_objective_curvature(const IterationInputs& in, const GpsState& state,
+                                             const std::vector<RolloutRecord>& records) {
+  std::vector<double> action_scales;
+  std::vector<Eigen::Index> group_sizes;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    action_scales.push_back(state.groups[g].units.action_scale);
+    group_sizes.push_back(in.task.mlp().groups()[g].size);
+  }
+  std::vector<Eigen::MatrixXd> local;  // per local rollout: 3 x T rows of the terms
+  for (const RolloutRecord& record : records) {
+    const ObjectiveCurvatureTerms terms =
+        objective_curvature_terms(record.groups, action_scales, group_sizes, record.true_objective);
+    Eigen::MatrixXd rows(3, terms.objective_change.size());
+    rows << terms.objective_change.transpose(), terms.first_order.transpose(),
+        terms.squared_step.transpose();
+    local.push_back(std::move(rows));
+  }
+  std::vector<ObjectiveCurvatureTerms> all;
+  for (const Eigen::MatrixXd& rows : allgather_rollout_matrices(local, in.params.rollouts)) {
+    all.push_back({rows.row(0).transpose(), rows.row(1).transpose(), rows.row(2).transpose()});
+  }
+  return objective_curvature(all, in.params.cost.curvature_window);
+}
+
 /// Every group's share of this rank's rollouts, and its transition statistics on its owner.
 struct GroupData {
   std::vector<GroupSamples> samples;              ///< [g]: views into the records
@@ -311,8 +338,8 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
 /// gamma = 1 (§4), the step-size adaptation from iteration 1 on (§10), and the "initial KL" of
 /// psi-hat vs pi (§9).
 OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics& transitions,
-                    const PolicySums& sums, LqgForwardPass& forward, GpsGroupState& group,
-                    GroupDiagnostics& diagnostics) {
+                    const PolicySums& sums, const Eigen::VectorXd* objective_curvature,
+                    LqgForwardPass& forward, GpsGroupState& group, GroupDiagnostics& diagnostics) {
   const GpsParams& params = in.params;
   const FitContext context{g, in.iteration};
   DynamicsFit dynamics = fit_dynamics(transitions, params.dynamics, context);
@@ -327,11 +354,12 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
           : std::nullopt;
   const PrivilegedGradient* exact_gradient = privileged ? &*privileged : nullptr;
   if (in.iteration == 0) {
-    group.cost_normaliser = cost_normaliser(fit_cost_model(
-        transitions, group.units.action_scale, 1.0, params.cost, context, exact_gradient));
+    group.cost_normaliser =
+        cost_normaliser(fit_cost_model(transitions, group.units.action_scale, 1.0, params.cost,
+                                       context, exact_gradient, objective_curvature));
   }
   CostModelFit cost = fit_cost_model(transitions, group.units.action_scale, group.cost_normaliser,
-                                     params.cost, context, exact_gradient);
+                                     params.cost, context, exact_gradient, objective_curvature);
   diagnostics.record(cost);
   // Issue 16 item 1: the fitted dynamics' response of the next gradient to the own step, then
   // (b) its correction to the cost model's curvature or (a) the privileged gradient's dynamics
@@ -372,16 +400,15 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
 
 /// Steps 3-7 (fit_group) of every group this rank owns (in.owners; §14 has g mod Z); the
 /// other groups' entries stay empty.
-std::vector<std::optional<OwnerFits>> fit_owned_groups(const IterationInputs& in,
-                                                       const GroupData& data,
-                                                       const PolicySums& sums, GpsState& state,
-                                                       GpsIterationSummary& summary) {
+std::vector<std::optional<OwnerFits>> fit_owned_groups(
+    const IterationInputs& in, const GroupData& data, const PolicySums& sums,
+    const Eigen::VectorXd* objective_curvature, GpsState& state, GpsIterationSummary& summary) {
   LqgForwardPass forward(in.params.state_dim(), in.params.horizon);
   std::vector<std::optional<OwnerFits>> fits(in.groups);
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (!data.owned[g]) continue;
-    fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums, forward,
-                        state.groups[g], summary.groups[g]);
+    fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums, objective_curvature,
+                        forward, state.groups[g], summary.groups[g]);
   }
   return fits;
 }
@@ -591,7 +618,12 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   if (in.iteration == 0) create_policies(in, data.samples, state);
   std::vector<LinearGaussianPolicy> psi_new(groups);  // psi' of the latest psi-step (8d)
   PolicySums sums = policy_sums(in, data.samples, psi_in_use(0, state, psi_new), state.policies);
-  std::vector<std::optional<OwnerFits>> fits = fit_owned_groups(in, data, sums, state, summary);
+  const std::optional<Eigen::VectorXd> objective_curvature =
+      params.cost.curvature == CurvatureEstimate::objective
+          ? std::optional<Eigen::VectorXd>(realised_objective_curvature(in, state, records))
+          : std::nullopt;
+  std::vector<std::optional<OwnerFits>> fits = fit_owned_groups(
+      in, data, sums, objective_curvature ? &*objective_curvature : nullptr, state, summary);
   if (params.step_control == StepControl::global && in.iteration >= 1) {
     control_global_step(in, data.owned, state, summary);
   }

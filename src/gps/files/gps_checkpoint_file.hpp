@@ -7,7 +7,8 @@
 //   @best_score, @best_iteration, @group_count
 //   group_<g>/                     g = 0 .. group_count-1, in the Mlp's group order
 //     @eta, @step_multiplier, @cost_normaliser, @action_scale (sigma_a,g)
-//     state_scale [n], lambda [T], nu [T]   (n = 76, 78 with the adaptive features)
+//     state_scale [n], lambda [T], nu [T]   (n = 76, 78 with the adaptive features, +1 with
+//                                           the privileged gradient: GpsParams::state_dim)
 //     sampling_policy/, previous_sampling_policy/, previous_linearisation/:
 //         gain [T, n], bias [T], variance [T]
 //     previous_dynamics/: transition [T-1, n, n+1], offset [T-1, n], noise_cov [T-1, n, n],

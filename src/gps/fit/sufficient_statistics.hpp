@@ -71,7 +71,7 @@ class MomentSums {
 
 /// Recorded data of one rollout for one group (gps-spec.md §3.3), states and actions in scaled
 /// units (§3.2; raw for the pilot rollouts that define the scales), true gradients raw. n = 76
-/// (78 with the adaptive features), m = 3 (5).
+/// (78 with the adaptive features, +1 with the privileged gradient), m = 3 (5).
 struct GroupRolloutRecord {
   std::vector<Eigen::MatrixXd> states;  ///< T matrices P x n: s_{j,t} of the recorded j
   Eigen::MatrixXd actions;              ///< P x T: a_{j,t}

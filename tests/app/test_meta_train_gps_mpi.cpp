@@ -16,6 +16,21 @@
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The run in `other` wrote the same checkpoint, model and per-iteration records (3 iterations)
+// as the 1-rank run in `one`.
+void check_same_run(const fs::path& one, const fs::path& other) {
+  l2o::test::check_same_checkpoint(one / "checkpoint.h5", other / "checkpoint.h5");
+  l2o::test::check_same_model(one / "model.h5", other / "model.h5");
+  for (int i = 0; i < 3; ++i) {
+    INFO("record of iteration " << i << " in " << other);
+    l2o::test::check_same_record(one / "checkpoint.h5", other / "checkpoint.h5", i);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, model and records",
           "[app][gps][mpi]") {
   const fs::path one = l2o::test::tiny_dir("meta-train-gps-np1");
@@ -30,12 +45,7 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, mo
   INFO(b.output);
   REQUIRE(b.exit_code == 0);
   CHECK(b.output.find("method      gps, 3 iterations") != std::string::npos);
-  l2o::test::check_same_checkpoint(one / "checkpoint.h5", two / "checkpoint.h5");
-  l2o::test::check_same_model(one / "model.h5", two / "model.h5");
-  for (int i = 0; i < 3; ++i) {
-    INFO("record of iteration " << i);
-    l2o::test::check_same_record(one / "checkpoint.h5", two / "checkpoint.h5", i);
-  }
+  check_same_run(one, two);
   CHECK(l2o::open_hdf5_for_reading((two / "model.h5").string())
             .open_group("meta")
             .integer_attribute("mpi_ranks") == 2);
@@ -47,12 +57,7 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, mo
   const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three));
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
-  l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
-  l2o::test::check_same_model(one / "model.h5", three / "model.h5");
-  for (int i = 0; i < 3; ++i) {
-    INFO("record of iteration " << i << " on 3 ranks");
-    l2o::test::check_same_record(one / "checkpoint.h5", three / "checkpoint.h5", i);
-  }
+  check_same_run(one, three);
 }
 
 TEST_CASE(
@@ -81,10 +86,5 @@ TEST_CASE(
   const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, local_model));
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
-  l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
-  l2o::test::check_same_model(one / "model.h5", three / "model.h5");
-  for (int i = 0; i < 3; ++i) {
-    INFO("record of iteration " << i << " on 3 ranks");
-    l2o::test::check_same_record(one / "checkpoint.h5", three / "checkpoint.h5", i);
-  }
+  check_same_run(one, three);
 }

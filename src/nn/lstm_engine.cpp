@@ -147,6 +147,12 @@ void LstmEngine<Scalar>::step_impl(const LstmParameters<Scalar>& parameters,
                                    const Eigen::Ref<const Matrix>& input, LstmState<Scalar>& state,
                                    Eigen::Ref<Matrix> output, Record* record) {
   pack(parameters);
+  advance(input, state, output, record);
+}
+
+template <class Scalar>
+void LstmEngine<Scalar>::advance(const Eigen::Ref<const Matrix>& input, LstmState<Scalar>& state,
+                                 Eigen::Ref<Matrix> output, Record* record) {
   size_thread_buffers();
   const Eigen::Index batch = state.batch_size();
   const Eigen::Index blocks = block_count(batch);
@@ -226,8 +232,10 @@ void LstmEngine<Scalar>::forward_sequence(const LstmParameters<Scalar>& paramete
   const Eigen::Index steps = inputs.cols() / in;
   require_size(inputs.cols(), steps * in, "forward_sequence", "input columns");
   require_size(outputs.cols(), steps * out, "forward_sequence", "output columns");
+  pack(parameters);  // once for all T steps: the transposed copy costs ~20 % of a 16-row step
   for (Eigen::Index t = 0; t < steps; ++t) {
-    step(parameters, inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out));
+    check_step(parameters, inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out));
+    advance(inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out), nullptr);
   }
 }
 
@@ -240,8 +248,11 @@ void LstmEngine<Scalar>::forward_sequence(const LstmParameters<Scalar>& paramete
   const Eigen::Index steps = inputs.cols() / in;
   require_size(inputs.cols(), steps * in, "forward_sequence", "input columns");
   require_size(outputs.cols(), steps * out, "forward_sequence", "output columns");
+  pack(parameters);
   for (Eigen::Index t = 0; t < steps; ++t) {
-    step(parameters, inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out), tape);
+    check_step(parameters, inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out));
+    Record& record = next_record(tape, state.batch_size());
+    advance(inputs.middleCols(t * in, in), state, outputs.middleCols(t * out, out), &record);
   }
 }
 
@@ -261,6 +272,24 @@ void LstmEngine<Scalar>::backward(const LstmParameters<Scalar>& parameters,
   require_size(d_inputs.rows(), tape.batch_size(), "backward", "d_inputs rows");
   require_size(d_inputs.cols(), tape.steps() * shape_.input_size, "backward", "d_inputs columns");
   backward_impl(parameters, tape, d_outputs, gradient, &d_inputs);
+}
+
+template <class Scalar>
+void LstmEngine<Scalar>::size_chunk(Chunk& chunk, Eigen::Index rows) const {
+  // A weight-gradient product of depth `rows` (16 sequences in policy training) runs at a small
+  // fraction of the GEMM rate; stacking steps up to a depth of kChunkDepth recovers most of it
+  // (bench/policy_gradient) at the memory of kChunkDepth rows per block.
+  constexpr Eigen::Index kChunkDepth = 256;
+  chunk.steps = (kChunkDepth + rows - 1) / rows;
+  chunk.filled = 0;
+  chunk.rows.resize(shape_.num_layers + 1);
+  chunk.d_results.resize(shape_.num_layers + 1);
+  for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+    chunk.rows[layer].resize(chunk.steps * rows, packed_[layer].rows());
+    chunk.d_results[layer].resize(chunk.steps * rows, packed_[layer].cols());
+  }
+  chunk.rows[shape_.num_layers].resize(chunk.steps * rows, packed_readout_.rows());
+  chunk.d_results[shape_.num_layers].resize(chunk.steps * rows, packed_readout_.cols());
 }
 
 template <class Scalar>
@@ -285,21 +314,32 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
     // The recording's final state does not enter the loss: zero gradient flows in from step T.
     dh_next_[layer].setZero(batch, hidden);
     dc_next_[layer].setZero(batch, hidden);
-    packed_gradient_[layer].setZero(packed_[layer].rows(), packed_[layer].cols());
   }
-  packed_readout_gradient_.setZero(packed_readout_.rows(), packed_readout_.cols());
 
   const Eigen::Index blocks = block_count(batch);
   block_gradients_.resize(static_cast<std::size_t>(blocks));
-  for (auto& per_layer : block_gradients_) per_layer.resize(shape_.num_layers + 1);
+  chunks_.resize(static_cast<std::size_t>(blocks));
+  for (Eigen::Index block = 0; block < blocks; ++block) {
+    const Eigen::Index rows =
+        std::min(params_.rows_per_block, batch - block * params_.rows_per_block);
+    size_chunk(chunks_[static_cast<std::size_t>(block)], rows);
+    std::vector<Matrix>& total = block_gradients_[static_cast<std::size_t>(block)];
+    total.resize(shape_.num_layers + 1);
+    for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+      total[layer].setZero(packed_[layer].rows(), packed_[layer].cols());
+    }
+    total[shape_.num_layers].setZero(packed_readout_.rows(), packed_readout_.cols());
+  }
   for (Eigen::Index t = steps - 1; t >= 0; --t) {
     const Record& record = tape.records_[t];
     const auto d_output = d_outputs.middleCols(t * out, out);
-    // Each block's gate gradients, d[x | 1 | h] and its share of the weight-gradient sums over
-    // coordinates, then the shares added in block order: the summation order is fixed by the
-    // blocks alone. Eigen 3.4 chooses a GEMM's depth blocking (hence its rounding) from the thread
-    // count it plans to use, even inside an inactive team, so the region is always entered and
-    // each block runs with its own thread-count ICV at 1.
+    // Each block's gate gradients and d[x | 1 | h]; its operands of the weight-gradient sums
+    // over coordinates and steps are stacked for a chunk of steps and multiplied once per chunk
+    // (chunk_operands). Blocks are fixed by rows_per_block alone and their totals added in block
+    // order, so the summation order never depends on the thread count. Eigen 3.4 chooses a
+    // GEMM's depth blocking (hence its rounding) from the thread count it plans to use, even
+    // inside an inactive team, so the region is always entered and each block runs with its own
+    // thread-count ICV at 1.
 #pragma omp parallel for schedule(static)
     for (Eigen::Index block = 0; block < blocks; ++block) {
       omp_set_num_threads(1);
@@ -308,20 +348,35 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
       const int thread = omp_get_thread_num();
       backward_block(first, rows, record, d_output, d_inputs, t, dh_buffers_[thread],
                      d_rows_buffers_[thread]);
-      std::vector<Matrix>& share = block_gradients_[static_cast<std::size_t>(block)];
+      Chunk& chunk = chunks_[static_cast<std::size_t>(block)];
+      const Eigen::Index at = chunk.filled * rows;
       for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
-        share[layer].noalias() = record.layer_rows[layer].middleRows(first, rows).transpose() *
-                                 d_gates_[layer].middleRows(first, rows);
+        chunk.rows[layer].middleRows(at, rows) = record.layer_rows[layer].middleRows(first, rows);
+        chunk.d_results[layer].middleRows(at, rows) = d_gates_[layer].middleRows(first, rows);
       }
-      share[shape_.num_layers].noalias() = record.readout_rows.middleRows(first, rows).transpose() *
-                                           d_output.middleRows(first, rows);
-    }
-    for (const std::vector<Matrix>& share : block_gradients_) {
-      for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
-        packed_gradient_[layer] += share[layer];
+      chunk.rows[shape_.num_layers].middleRows(at, rows) =
+          record.readout_rows.middleRows(first, rows);
+      chunk.d_results[shape_.num_layers].middleRows(at, rows) = d_output.middleRows(first, rows);
+      if (++chunk.filled == chunk.steps || t == 0) {
+        std::vector<Matrix>& total = block_gradients_[static_cast<std::size_t>(block)];
+        const Eigen::Index stacked = chunk.filled * rows;
+        for (std::size_t k = 0; k < total.size(); ++k) {
+          total[k].noalias() +=
+              chunk.rows[k].topRows(stacked).transpose() * chunk.d_results[k].topRows(stacked);
+        }
+        chunk.filled = 0;
       }
-      packed_readout_gradient_ += share[shape_.num_layers];
     }
+  }
+  for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+    packed_gradient_[layer].setZero(packed_[layer].rows(), packed_[layer].cols());
+  }
+  packed_readout_gradient_.setZero(packed_readout_.rows(), packed_readout_.cols());
+  for (const std::vector<Matrix>& total : block_gradients_) {
+    for (Eigen::Index layer = 0; layer < shape_.num_layers; ++layer) {
+      packed_gradient_[layer] += total[layer];
+    }
+    packed_readout_gradient_ += total[shape_.num_layers];
   }
 
   // Unpack [dW_ih^T; db; dW_hh^T] into the parameter layout; b_ih and b_hh share the gradient.

@@ -89,6 +89,9 @@ class LstmEngine {
   void size_thread_buffers();
   void step_impl(const LstmParameters<Scalar>& parameters, const Eigen::Ref<const Matrix>& input,
                  LstmState<Scalar>& state, Eigen::Ref<Matrix> output, Record* record);
+  // One step with the weights already packed (step_impl packs first; forward_sequence once).
+  void advance(const Eigen::Ref<const Matrix>& input, LstmState<Scalar>& state,
+               Eigen::Ref<Matrix> output, Record* record);
   template <bool kRecord>
   void forward_block(Eigen::Index first, Eigen::Index rows, const Eigen::Ref<const Matrix>& input,
                      LstmState<Scalar>& state, Eigen::Ref<Matrix>& output, Record* record,
@@ -115,7 +118,17 @@ class LstmEngine {
   // the previous step (N x H), and the packed weight gradients.
   std::vector<Matrix> d_gates_, dh_next_, dc_next_, packed_gradient_;
   Matrix packed_readout_gradient_;
-  // Backward, per row block: its share of every layer's weight gradient, then the read-out's.
+  // Backward, per row block: a chunk of consecutive steps' operands of the weight-gradient sums,
+  // stacked (per layer [x | 1 | h] rows and gate gradients, then the read-out's rows and output
+  // gradients), so that one product covers the chunk.
+  struct Chunk {
+    Eigen::Index steps = 0;   // steps per chunk
+    Eigen::Index filled = 0;  // steps stacked so far
+    std::vector<Matrix> rows, d_results;
+  };
+  void size_chunk(Chunk& chunk, Eigen::Index rows) const;
+  std::vector<Chunk> chunks_;
+  // Backward, per row block: its total of every layer's weight gradient, then the read-out's.
   std::vector<std::vector<Matrix>> block_gradients_;
   LstmParameters<Scalar> gradient_layout_;  // the gradient in parameter layout, before copying out
 };

@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,7 +25,14 @@ bool representable(double x) {
 FixedPoint to_fixed(double x) {
   const double scaled = x * kFixedScale;  // exact: multiplication by a power of two
   if (std::abs(scaled) < 0x1p62) return static_cast<FixedPoint>(std::llrint(scaled));
-  return static_cast<FixedPoint>(scaled);  // already an integer
+  // Already an integer, mantissa * 2^exponent with exponent in [10, 60] (|x| < 2^40 is checked):
+  // shifting the mantissa is the exact conversion that static_cast<FixedPoint> computes in
+  // software (__fixdfti), at a tenth of its cost: the statistics add ~10^8 entries per iteration.
+  const auto bits = std::bit_cast<std::uint64_t>(scaled);
+  const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1075;
+  const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+  const FixedPoint magnitude = static_cast<FixedPoint>(mantissa) << exponent;
+  return (bits >> 63) != 0 ? -magnitude : magnitude;
 }
 
 double to_double(FixedPoint v) {

@@ -30,7 +30,7 @@ ATTRIBUTES = ("mean_sample_cost", "evaluation_score", "mean_initial_kl",
 DATASETS = ("group",) + PER_GROUP + ("evaluation_scores", "gradient_r_squared",
                                      "dynamics_condition")
 # Written since issue 16; older records lack them (NaN).
-OPTIONAL_ATTRIBUTES = ("predicted_improvement", "realised_improvement")
+OPTIONAL_ATTRIBUTES = ("predicted_improvement", "realised_improvement", "noise_free_cost")
 OPTIONAL_SUMMARIES = ("curvature", "own_step_response")
 # psi-hat's cost under its own fits and on its recorded points (issue 16; NaN before).
 OPTIONAL_PER_GROUP = ("model_cost", "sample_cost")
@@ -45,6 +45,7 @@ class GpsRun:
     iterations: np.ndarray        # [I] GPS iteration of each record
     groups: np.ndarray            # [G] coordinate group ids
     mean_sample_cost: np.ndarray  # [I] psi's (1/T) sum_t f_t over the sample rollouts
+    noise_free_cost: np.ndarray   # [I] the same without exploration noise (NaN: not recorded)
     evaluation_score: np.ndarray  # [I] pi's score (+inf: a rollout diverged)
     diverged_evaluations: np.ndarray  # [I] evaluation rollouts with a non-finite score
     evaluation_rollouts: np.ndarray   # [I]
@@ -142,6 +143,7 @@ def load_run(directory, label=None):
     return GpsRun(
         label=label, directory=directory, iterations=stacked["iteration"], groups=groups,
         mean_sample_cost=stacked["mean_sample_cost"],
+        noise_free_cost=stacked["summed_noise_free_cost"],
         evaluation_score=stacked["evaluation_score"],
         diverged_evaluations=stacked["diverged_evaluations"],
         evaluation_rollouts=stacked["evaluation_rollouts"],
@@ -176,10 +178,10 @@ def run_table(run, digits):
     if missing:
         heading += ", no record for " + ", ".join(str(i) for i in missing)
     lines = [heading, "",
-             "| iteration | psi cost | pi score | KL before → after | mean m_g "
+             "| iteration | psi cost | psi noise-free | pi score | KL before → after | mean m_g "
              "| mean pred / act improvement | median R² mean (worst group) "
              "| improvement predicted / realised | model / sample cost per group |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     g = run.per_group
     for i, iteration in enumerate(run.iterations):
         score = number(run.evaluation_score[i], digits)
@@ -188,7 +190,8 @@ def run_table(run, digits):
         r_squared = run.r_squared_median[i]
         worst = np.nan if np.isnan(r_squared).all() else float(np.nanmin(r_squared))
         kl = f"{number(run.mean_initial_kl[i], digits)} → {number(run.mean_final_kl[i], digits)}"
-        cells = [str(iteration), number(run.mean_sample_cost[i], digits), score, kl,
+        cells = [str(iteration), number(run.mean_sample_cost[i], digits),
+                 number(run.noise_free_cost[i], digits), score, kl,
                  number(group_mean(g["step_multiplier"][i]), digits),
                  f"{number(group_mean(g['predicted_improvement'][i]), digits)} / "
                  f"{number(group_mean(g['actual_improvement'][i]), digits)}",

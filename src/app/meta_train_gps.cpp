@@ -77,6 +77,7 @@ GpsParams gps_params(const Config& config) {
   p.dynamics.full_initial_covariance = config.string("gps.initial_state_covariance") == "full";
   p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
   p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
+  p.noise_free_rollouts = static_cast<int>(config.integer("gps.noise_free_rollouts"));
   p.cost_set_examples = config.integer("meta_train.cost_examples");
   p.dgd.kl_step = config.real("gps.kl_step");
   p.policy.hidden_size = static_cast<Eigen::Index>(config.integer("gps.policy_hidden_size"));

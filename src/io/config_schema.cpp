@@ -227,6 +227,9 @@ const std::vector<KeySpec>& config_schema() {
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "
               "mean (1/T) sum_t f on the cost set picks the delivered model"),
+      integer("gps.noise_free_rollouts", 0, 0, 100000,
+              "rollouts of psi repeated without exploration noise (the first K sample rollouts' "
+              "seeds) to record psi's noise-free cost per iteration; 0 = none"),
       real("gps.kl_step", 0.2, 1e-300, kHuge,
            "KL trust-region step epsilon_0 in nats per step and coordinate (§7.6)"),
       integer("gps.policy_hidden_size", 128, 1, 100000, "LSTM cells of each group's policy (§8.1)"),

@@ -30,11 +30,12 @@ def summary_table(values, column):
 
 def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier, predicted,
                  actual, r_squared_median, eta, sigma_uu_max, seconds=(1.0, 2.0, 0.5, 3.0, 1.5),
-                 improvement=None, own_step=None, costs=None):
+                 improvement=None, own_step=None, costs=None, noise_free=None):
     """iteration_<iiii>.h5 as meta_train_gps.cpp writes it (with /meta provenance).
     `improvement` (predicted, realised), `own_step` (curvature and own-step response medians
-    per group) and `costs` (model and sample cost per group) are the issue-16 entries; records
-    written before them lack them."""
+    per group), `costs` (model and sample cost per group) and `noise_free` (psi's noise-free cost)
+    are the issue-16 entries; records written before them, or runs without noise-free rollouts,
+    lack them."""
     name = f"iteration_{iteration:04d}"
     with h5py.File(os.path.join(directory, name + ".h5"), "w") as f:
         meta = f.create_group("meta")
@@ -65,6 +66,8 @@ def write_record(directory, iteration, groups, cost, scores, kl, step_multiplier
         g.create_dataset("policy_mean_loss", data=np.ones((count, 3)))
         g.create_dataset("policy_clipped_steps", data=np.zeros((count, 3), dtype=np.int64))
         g.attrs["mean_sample_cost"] = cost
+        if noise_free is not None:
+            g.attrs["noise_free_cost"] = noise_free
         if improvement is not None:
             g.attrs["predicted_improvement"], g.attrs["realised_improvement"] = improvement
         if own_step is not None:
@@ -110,7 +113,7 @@ def write_scale_free_run(directory):
                  [0.01, 0.02, 0.06], [0.01, 0.01, 0.01], [NAN, 0.5, 0.25], [1.0, 2.0, 3.0],
                  [10.0, 20.0, 30.0], improvement=(0.25, -0.0625),
                  own_step=([0.25, 0.5, 0.75], [0.25, 0.5, 0.75]),
-                 costs=([-2.0, 1.0, -0.5], [-1.0, -4.0, -0.5]))
+                 costs=([-2.0, 1.0, -0.5], [-1.0, -4.0, -0.5]), noise_free=0.2875)
 
 
 def run(*args):
@@ -149,7 +152,7 @@ class GpsTrainingPlot(unittest.TestCase):
         outcome = run(self.paper, self.scale_free, "--table")
         self.assertEqual(outcome.returncode, 0, outcome.stderr)
         self.assertEqual(outcome.stderr, "")  # no warnings (e.g. a mean over all-NaN groups)
-        header = ("| iteration | psi cost | pi score | KL before → after | mean m_g "
+        header = ("| iteration | psi cost | psi noise-free | pi score | KL before → after | mean m_g "
                   "| mean pred / act improvement | median R² mean (worst group) "
                   "| improvement predicted / realised | model / sample cost per group |")
         self.assertEqual(outcome.stdout.splitlines(), [
@@ -157,20 +160,20 @@ class GpsTrainingPlot(unittest.TestCase):
             "no record for 2",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            "| 0 | 0.5 | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) | – / – | – / – |",
-            "| 1 | 0.375 | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) | – / – | – / – |",
-            "| 3 | 0.25 | diverged (1/2) | 1 → 0.125 | 0.01 | 0.001 / -0.003 | 0.375 (0.25) "
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 0 | 0.5 | – | 0.625 | 2 → 1.25 | – | – / – | 0.5 (0.25) | – / – | – / – |",
+            "| 1 | 0.375 | – | 0.375 | 1.5 → 0.5 | 1 | 0.2 / 0.1 | 0.75 (0.625) | – / – | – / – |",
+            "| 3 | 0.25 | – | diverged (1/2) | 1 → 0.125 | 0.01 | 0.001 / -0.003 | 0.375 (0.25) "
             "| – / – | – / – |",
             "",
             f"### gps_scale_free_checkpoint ({self.scale_free}: 2 records, iterations 2–3, "
             "3 groups)",
             "",
             header,
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            "| 2 | 0.4 | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) | 0.5 / 0.125 "
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 2 | 0.4 | – | 0.375 | 0.75 → 0.25 | 2 | 0.03 / 0.02 | 0.375 (0.25) | 0.5 / 0.125 "
             "| – / – / – |",
-            "| 3 | 0.3 | 0.3125 | 0.5 → 0.0625 | 4 | 0.03 / 0.01 | 0.375 (0.25) "
+            "| 3 | 0.3 | 0.2875 | 0.3125 | 0.5 → 0.0625 | 4 | 0.03 / 0.01 | 0.375 (0.25) "
             "| 0.25 / -0.0625 | 2 / -0.25 / 1 |",
         ])
 
@@ -180,7 +183,7 @@ class GpsTrainingPlot(unittest.TestCase):
         lines = outcome.stdout.splitlines()
         self.assertTrue(lines[0].startswith("### scale_free ("), lines[0])
         self.assertEqual(lines[-1],
-                         "| 3 | 0.3 | 0.31 | 0.5 → 0.062 | 4 | 0.03 / 0.01 | 0.38 (0.25) "
+                         "| 3 | 0.3 | 0.29 | 0.31 | 0.5 → 0.062 | 4 | 0.03 / 0.01 | 0.38 (0.25) "
                          "| 0.25 / -0.062 | 2 / -0.25 / 1 |")
 
     def test_plot(self):

@@ -11,7 +11,8 @@
 namespace l2o::test {
 
 /// A run small enough for a unit test: T = 40, N = 4, C_max = 16 (so every group's sequences fit
-/// one minibatch of 64 and each policy update is full-batch), R = 3, a 16-cell LSTM with at most
+/// one minibatch of 64 and each policy update is full-batch), one noise-free rollout of psi, R = 3,
+/// a 16-cell LSTM with at most
 /// 10 Adam steps per update, and a 2 x 2 (alpha, beta) grid with 1 pilot (the grid search is tested
 /// on its own with a larger grid).
 inline GpsParams small_params() {
@@ -21,6 +22,7 @@ inline GpsParams small_params() {
   params.max_recorded = 16;
   params.inner_iterations = 3;
   params.evaluation_rollouts = 2;
+  params.noise_free_rollouts = 1;
   params.initial_controller.learning_rates = {0.3, 1.0};
   params.initial_controller.momentums = {0.0, 0.5};
   params.initial_controller.pilot_rollouts = 1;
@@ -115,6 +117,8 @@ inline bool same_state(const GpsState& a, const GpsState& b) {
 /// Every logged number except the timings.
 inline std::vector<double> logged_numbers(const GpsIterationSummary& s) {
   std::vector<double> numbers(s.sample_costs);
+  numbers.insert(numbers.end(), s.noise_free_costs.begin(), s.noise_free_costs.end());
+  numbers.push_back(s.noise_free_cost);
   numbers.insert(numbers.end(), s.evaluation.rollout_scores.begin(),
                  s.evaluation.rollout_scores.end());
   numbers.insert(numbers.end(), {s.mean_sample_cost, s.evaluation.score, s.mean_initial_kl,

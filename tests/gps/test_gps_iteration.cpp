@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "gps/fit/cost_model.hpp"
 #include "gps/loop/gps_iteration.hpp"
 #include "gps/loop/initial_controller.hpp"
 #include "gps/loop/rollout_recorder.hpp"
@@ -247,4 +248,38 @@ TEST_CASE("GPS parameters: spec defaults pass, inconsistent Sigma^pi is named, c
   CHECK(same_bits(cost_set.true_objective(x), fixture.cost_set.true_objective(x)));
   CHECK_FALSE(same_bits(l2o::gps_cost_set(fixture.task, params, 8).true_objective(x),
                         fixture.cost_set.true_objective(x)));
+}
+
+TEST_CASE("GPS iterations: psi's noise-free cost repeats sample rollouts 0..K-1 without noise",
+          "[gps_iteration]") {
+  const auto& fixture = l2o::test::rollout_task();
+  GpsParams params = small_params();
+  params.noise_free_rollouts = 2;
+  GpsState state = l2o::initialise_gps(fixture.task, fixture.cost_set, params, 2024);
+  std::vector<l2o::LinearGaussianPolicy> noise_free;
+  std::vector<l2o::ScaledUnits> units;
+  for (const l2o::GpsGroupState& group : state.groups) {
+    noise_free.push_back(group.sampling_policy);
+    noise_free.back().variance.setZero();
+    units.push_back(group.units);
+  }
+  const GpsIterationSummary summary =
+      l2o::run_gps_iteration(fixture.task, fixture.cost_set, params, state);
+  REQUIRE(summary.noise_free_costs.size() == 2);
+
+  // Recomputed here: psi-hat of iteration 0 with G_t = 0 on the seeds of sample rollouts 0 and 1.
+  l2o::RolloutRecorder recorder(fixture.task, fixture.cost_set,
+                                {.horizon = params.horizon,
+                                 .max_recorded = params.max_recorded,
+                                 .features = params.features});
+  for (int n = 0; n < 2; ++n) {
+    INFO("rollout " << n);
+    const l2o::RolloutRecord rollout = recorder.record(noise_free, units, 2024, {0, n});
+    CHECK(same_bits(summary.noise_free_costs[n],
+                    l2o::meta_loss(rollout.true_objective) / params.horizon));
+    // The noise is switched off, not the rollout: the sample on the same seed differs.
+    CHECK(summary.noise_free_costs[n] != summary.sample_costs[n]);
+  }
+  CHECK(same_bits(summary.noise_free_cost,
+                  (summary.noise_free_costs[0] / 2 + summary.noise_free_costs[1] / 2)));
 }

@@ -32,11 +32,13 @@ Hdf5Group write_gps_iteration_record(const Hdf5Group& parent, const GpsIteration
   Hdf5Group group = write_group_diagnostics(parent, summary.iteration, summary.groups);
   group.write("sample_costs", summary.sample_costs);
   group.write("evaluation_scores", summary.evaluation.rollout_scores);
+  if (!summary.noise_free_costs.empty()) group.write("noise_free_costs", summary.noise_free_costs);
   write_update_table<double>(group, "policy_mean_loss", summary.policy_updates,
                              [](const PolicyUpdateReport& r) { return r.mean_loss; });
   write_update_table<std::int64_t>(group, "policy_clipped_steps", summary.policy_updates,
                                    [](const PolicyUpdateReport& r) { return r.clipped_steps; });
   group.set_attribute("mean_sample_cost", summary.mean_sample_cost);
+  group.set_attribute("noise_free_cost", summary.noise_free_cost);
   group.set_attribute("evaluation_score", summary.evaluation.score);
   group.set_attribute("mean_initial_kl", summary.mean_initial_kl);
   group.set_attribute("mean_final_kl", summary.mean_final_kl);

@@ -7,10 +7,12 @@
 //   write_group_diagnostics' datasets and attributes (group_diagnostics_io.hpp), and
 //   sample_costs [N]            (1/T) sum_t f_t of every psi-hat rollout, rollout order
 //   evaluation_scores [N_eval]  pi's test-time score per evaluation rollout (+inf: diverged)
+//   noise_free_costs [K]        the same for psi-hat's noise-free rollouts (only if K > 0)
 //   policy_mean_loss [G, U]     mean §8.4 loss of every policy update (U = R - 1 at i = 0, else R)
 //   policy_clipped_steps [G, U] Adam steps whose gradient norm was clipped
 //   @mean_sample_cost, @evaluation_score, @mean_initial_kl, @mean_final_kl,
-//   @predicted_improvement, @realised_improvement (issue 16 item 5; NaN at iteration 0)
+//   @predicted_improvement, @realised_improvement (issue 16 item 5; NaN at iteration 0),
+//   @noise_free_cost            mean of noise_free_costs (NaN if K = 0; issue 16 item 6)
 //   @seconds_sampling, @seconds_fits, @seconds_lqg, @seconds_policy_training,
 //   @seconds_evaluation, @seconds_communication   wall-clock seconds of the phases and of the
 //                               time inside MPI collectives (not reproducible; never compare)

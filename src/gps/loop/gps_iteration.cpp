@@ -225,6 +225,21 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
     summary.mean_sample_cost += cost / params.rollouts;
   }
   summary.realised_improvement = state.previous_sample_cost - summary.mean_sample_cost;
+  if (params.noise_free_rollouts > 0) {
+    for (LinearGaussianPolicy& psi : controllers) psi.variance.setZero();
+    std::vector<double> local_noise_free;
+    for (const std::int64_t n :
+         owned_units(params.noise_free_rollouts, world_rank(), world_size())) {
+      const RolloutRecord rollout =
+          recorder.record(controllers, units, state.seed, {in.iteration, static_cast<int>(n)});
+      local_noise_free.push_back(meta_loss(rollout.true_objective) / params.horizon);
+    }
+    summary.noise_free_costs = allgather_unit_values(local_noise_free, params.noise_free_rollouts);
+    summary.noise_free_cost = 0.0;
+    for (const double cost : summary.noise_free_costs) {
+      summary.noise_free_cost += cost / params.noise_free_rollouts;
+    }
+  }
   return records;
 }
 

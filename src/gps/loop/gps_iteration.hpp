@@ -46,9 +46,13 @@ struct GpsIterationSummary {
   /// Per rollout of psi-hat: (1/T) sum_{t=1}^T f_t on the cost set (the meta-loss / T).
   std::vector<double> sample_costs;
   double mean_sample_cost = 0.0;  ///< mean of sample_costs
-  PolicyEvaluation evaluation;    ///< step 10: pi's test-time score (evaluation.score)
-  double mean_initial_kl = 0.0;   ///< mean over groups of the step-7 KL(psi-hat || pi)
-  double mean_final_kl = 0.0;     ///< mean over groups of KL(psi' || pi) after the last 8b
+  /// Per noise-free rollout (GpsParams::noise_free_rollouts): its cost, like sample_costs.
+  std::vector<double> noise_free_costs;
+  /// Mean of noise_free_costs: psi's cost without exploration noise; NaN without such rollouts.
+  double noise_free_cost = std::numeric_limits<double>::quiet_NaN();
+  PolicyEvaluation evaluation;   ///< step 10: pi's test-time score (evaluation.score)
+  double mean_initial_kl = 0.0;  ///< mean over groups of the step-7 KL(psi-hat || pi)
+  double mean_final_kl = 0.0;    ///< mean over groups of KL(psi' || pi) after the last 8b
   /// Sum over groups of the step-size rule's predicted improvement of psi-hat over psi_prev in
   /// true-objective units (change of the mean objective over the horizon); NaN at iteration 0.
   double predicted_improvement = std::numeric_limits<double>::quiet_NaN();

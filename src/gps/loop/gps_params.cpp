@@ -97,6 +97,9 @@ void GpsParams::check() const {
   if (rollouts < 1) throw std::invalid_argument("GpsParams.rollouts must be >= 1");
   if (max_recorded < 1) throw std::invalid_argument("GpsParams.max_recorded must be >= 1");
   if (inner_iterations < 1) throw std::invalid_argument("GpsParams.inner_iterations must be >= 1");
+  if (noise_free_rollouts < 0) {
+    throw std::invalid_argument("GpsParams.noise_free_rollouts must be >= 0");
+  }
   if (evaluation_rollouts < 1) {
     throw std::invalid_argument("GpsParams.evaluation_rollouts must be >= 1");
   }

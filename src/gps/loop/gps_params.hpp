@@ -73,8 +73,11 @@ struct GpsParams {
   Eigen::Index max_recorded = 256;  ///< C_max recorded coordinates per group (§3.3), >= 1
   /// §2 exactly, §18.2 risk 1's scale-free variant, or §2 plus the adaptive directions
   FeatureSet features = FeatureSet::paper;
-  int inner_iterations = 4;            ///< R BADMM inner iterations (§12 step 8), >= 1
-  int evaluation_rollouts = 4;         ///< N_eval deterministic pi rollouts (§12 step 10), >= 1
+  int inner_iterations = 4;     ///< R BADMM inner iterations (§12 step 8), >= 1
+  int evaluation_rollouts = 4;  ///< N_eval deterministic pi rollouts (§12 step 10), >= 1
+  /// Rollouts n = 0..K-1 of psi-hat repeated without exploration noise (same seeds, so same
+  /// initial point and minibatches) to record psi's noise-free cost (issue 16 item 6), >= 0.
+  int noise_free_rollouts = 0;
   std::int64_t cost_set_examples = 0;  ///< N_c of the cost set; 0 = full training set (§1.1)
   double exploration_std = 0.5;        ///< rho_init: psi-hat's initial std, scaled units (§11)
   double initial_eta = 1.0;            ///< eta_g at iteration 0 (§11 item 4), > 0

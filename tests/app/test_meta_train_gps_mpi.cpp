@@ -65,11 +65,11 @@ TEST_CASE(
     "global step control) gives the 1-rank results on 3 ranks",
     "[app][gps][mpi]") {
   // 3 ranks own the groups 0, 2, 1, 2: not g mod 3, so every rank must read each group's
-  // prediction from its owner.
+  // prediction from its owner. Two noise-free rollouts leave the third rank without one.
   const std::string local_model =
       " --set gps.features=adaptive --set gps.initial_controller=adagrad "
       "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global "
-      "--set gps.own_step_response=privileged";
+      "--set gps.own_step_response=privileged --set gps.noise_free_rollouts=2";
   const fs::path one = l2o::test::tiny_dir("meta-train-gps-privileged-np1");
   const fs::path three = l2o::test::tiny_dir("meta-train-gps-privileged-np3");
   const auto a = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one, local_model));
@@ -78,11 +78,13 @@ TEST_CASE(
   CHECK(l2o::open_hdf5_for_reading((one / "model.h5").string())
             .open_group("model")
             .string_attribute("features") == "adaptive");
-  // Global step control compared a finite prediction with the realised change at iteration 1.
-  CHECK(std::isfinite(
+  // Global step control compared a finite prediction with the realised change at iteration 1;
+  // psi's two noise-free rollouts (on ranks 0 and 1 of 3) were recorded.
+  const auto record =
       l2o::open_hdf5_for_reading((one / "checkpoint_iterations/iteration_0001.h5").string())
-          .open_group("iteration_0001")
-          .double_attribute("predicted_improvement")));
+          .open_group("iteration_0001");
+  CHECK(std::isfinite(record.double_attribute("predicted_improvement")));
+  CHECK(std::isfinite(record.double_attribute("noise_free_cost")));
   const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, local_model));
   INFO(c.output);
   REQUIRE(c.exit_code == 0);

@@ -206,12 +206,11 @@ TEST_CASE("Privileged gradient: closed form on a separable quadratic, predicted 
   }
 }
 
-TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within 15 %",
-          "[privileged]") {
-  // f = 1/2 x^T (D + u u^T) x with D's diagonal in [0.4, 1.2] and a rank-1 coupling carrying a
-  // quarter of the trace: the pooled per-coordinate model sees one secant curvature h_t along
-  // the joint move where the iterate decays at several rates (the mean-field error of §5.3).
-  constexpr double kCoupling = 0.5;
+namespace {
+
+/// f = 1/2 x^T (D + u u^T) x with D's diagonal in [0.4, 1.2] and a rank-1 coupling of eigenvalue
+/// |u|^2 = `coupling_strength` along a random direction.
+Quadratic coupled_quadratic(double coupling_strength) {
   l2o::RandomStream random(11, "test-privileged-hessian");
   Eigen::VectorXd diagonal(kCoordinates);
   Eigen::VectorXd coupling(kCoordinates);
@@ -219,8 +218,18 @@ TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within
     diagonal(j) = 0.4 + 0.8 * random.uniform();
     coupling(j) = random.normal();
   }
-  coupling *= std::sqrt(kCoupling / coupling.squaredNorm());
-  const Quadratic f{Eigen::MatrixXd(diagonal.asDiagonal()) + coupling * coupling.transpose()};
+  coupling *= std::sqrt(coupling_strength / coupling.squaredNorm());
+  return Quadratic{Eigen::MatrixXd(diagonal.asDiagonal()) + coupling * coupling.transpose()};
+}
+
+}  // namespace
+
+TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within 15 %",
+          "[privileged]") {
+  // A rank-1 coupling of eigenvalue 0.5, inside D's range: the pooled per-coordinate model sees
+  // one secant curvature h_t along the joint move where the iterate decays at several rates (the
+  // mean-field error of §5.3).
+  const Quadratic f = coupled_quadratic(0.5);
   const InitialPoint start;
   const auto psi = gradient_controller(-0.3, 0.0, 0.25);
   for (const auto& psi_new :
@@ -228,6 +237,25 @@ TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within
     const Improvements result = improvements(f, psi, psi_new, start);
     INFO("predicted " << result.predicted << " realised " << result.realised);
     CHECK(std::abs(result.predicted - result.realised) <= 0.15 * std::abs(result.realised));
+  }
+}
+
+TEST_CASE("Privileged gradient: an outlier eigenvalue 5x the diagonal's mean, within 25 %",
+          "[privileged]") {
+  // Like a net's Hessian, one direction much sharper than the rest (eigenvalue 4 against a
+  // diagonal of mean 0.8), which the gradient aligns with as the iterate decays. Measured ratios
+  // predicted / realised 0.78-0.99 here, 0.64-1.66 at eigenvalue 6 (docs/results/gps.md, issue
+  // 16 third session): the mean-field error of a coupled quadratic stays far from the 50-3000x
+  // of the training task.
+  const Quadratic f = coupled_quadratic(4.0);
+  const InitialPoint start;
+  const auto psi = gradient_controller(-0.3, 0.0, 0.25);
+  for (const auto& psi_new :
+       {gradient_controller(-0.6, 0.0, 0.25), gradient_controller(-0.45, 0.0, 0.25),
+        gradient_controller(-0.15, -0.05, 0.36)}) {
+    const Improvements result = improvements(f, psi, psi_new, start);
+    INFO("predicted " << result.predicted << " realised " << result.realised);
+    CHECK(std::abs(result.predicted - result.realised) <= 0.25 * std::abs(result.realised));
   }
 }
 

@@ -216,9 +216,11 @@ const std::vector<KeySpec>& config_schema() {
       text("gps.curvature", "secant",
            "curvature the cost charges a step with: \"secant\" along the sampled move (§4), "
            "\"gradient\": at least the curvature along the cost-set gradient (one more "
-           "cost-set gradient per step), or \"objective\": the one that reproduces the realised "
-           "change of the objective (docs/gps-design.md)",
-           {"secant", "gradient", "objective"}),
+           "cost-set gradient per step), \"objective\": the one that reproduces the realised "
+           "change of the objective, or \"group_objective\": per group, from each group's own "
+           "change of the objective (G - 1 more cost-set objectives per step; "
+           "docs/gps-design.md)",
+           {"secant", "gradient", "objective", "group_objective"}),
       text("gps.initial_state_covariance", "diagonal",
            "the dynamics' initial-state covariance on A(0): \"diagonal\" (§5.2) or the \"full\" "
            "empirical covariance of a coordinate's s_0 (docs/gps-design.md)",

@@ -126,3 +126,55 @@ TEST_CASE("Objective curvature: on a quadratic it is the secant a^T H a / |a|^2 
       {l2o::objective_curvature_terms(groups, scales, sizes, objective)}, 0);
   for (int t = 0; t < kHorizon; ++t) CHECK(h(t) == Approx(secant[t]).epsilon(1e-9));
 }
+
+TEST_CASE("Group objective curvature: a group's own change and its interaction with earlier groups",
+          "[objective_curvature]") {
+  // f = 1/2 x^T H x over two groups (coordinates 0-2 and 3-5) that move one after the other:
+  // group k's change is a_k.g_t + a_k^T H_{k,<k} a_{<k} + a_k^T H_kk a_k / 2, so with window 0
+  // its h_t is (a_k^T H_kk a_k + 2 a_k^T H_{k,<k} a_{<k}) / |a_k|^2 (sigma_a = 0.5).
+  constexpr Eigen::Index kCoordinates = 6;
+  constexpr double kScale = 0.5;
+  l2o::RandomStream random(5, "test-group-objective-curvature");
+  Eigen::MatrixXd root(kCoordinates, kCoordinates);
+  for (Eigen::Index i = 0; i < root.size(); ++i) root(i) = random.normal();
+  const Eigen::MatrixXd hessian = root * root.transpose() / kCoordinates;
+  Eigen::VectorXd x(kCoordinates);
+  for (Eigen::Index j = 0; j < kCoordinates; ++j) x(j) = random.normal();
+  std::vector<l2o::GroupRolloutRecord> groups(2);
+  for (auto& group : groups) {
+    group.actions.resize(3, kHorizon);
+    group.true_gradients.resize(3, kHorizon + 1);
+    group.objective_changes.resize(kHorizon);
+  }
+  Eigen::MatrixXd expected(2, kHorizon);
+  for (int t = 0; t <= kHorizon; ++t) {
+    const Eigen::VectorXd g = hessian * x;
+    for (int k = 0; k < 2; ++k) groups[k].true_gradients.col(t) = g.segment(3 * k, 3);
+    if (t == kHorizon) break;
+    Eigen::VectorXd step = Eigen::VectorXd::Zero(kCoordinates);
+    for (int k = 0; k < 2; ++k) {
+      Eigen::VectorXd own = Eigen::VectorXd::Zero(kCoordinates);
+      for (Eigen::Index j = 0; j < 3; ++j) own(3 * k + j) = 0.1 * random.normal();
+      groups[k].actions.col(t) = own.segment(3 * k, 3) / kScale;
+      const Eigen::VectorXd before = x + step;
+      groups[k].objective_changes(t) =
+          0.5 * (before + own).dot(hessian * (before + own)) - 0.5 * before.dot(hessian * before);
+      expected(k, t) = (own.dot(hessian * own) + 2.0 * own.dot(hessian * step)) / own.squaredNorm();
+      step += own;
+    }
+    x += step;
+  }
+  for (int k = 0; k < 2; ++k) {
+    INFO("group " << k);
+    const l2o::ObjectiveCurvatureTerms terms =
+        l2o::group_objective_curvature_terms(groups[k], kScale, 3);
+    const Eigen::VectorXd h = l2o::objective_curvature({terms}, 0);
+    for (int t = 0; t < kHorizon; ++t) {
+      CHECK(h(t) == Approx(std::max(0.0, expected(k, t))).margin(1e-9));
+    }
+  }
+  l2o::GroupRolloutRecord unmeasured = groups[0];
+  unmeasured.objective_changes.resize(0);
+  CHECK_THROWS_AS(l2o::group_objective_curvature_terms(unmeasured, kScale, 3),
+                  std::invalid_argument);
+}

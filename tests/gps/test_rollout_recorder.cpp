@@ -347,3 +347,30 @@ TEST_CASE("Exploration noise is N(0, G_t) in scaled units, independent across gr
   // Different groups draw different streams: layer1.biases' first step is not a copy.
   CHECK(record.groups[1].actions.col(0) != a.col(0).head(8));
 }
+
+TEST_CASE("Group objective changes add up to f_{t+1} - f_t and leave the rollout unchanged",
+          "[rollouts][cost]") {
+  const auto& fixture = rollout_task();
+  constexpr int kHorizon = 20;
+  const auto controllers = l2o::test::feature_controllers(fixture.task, kHorizon, -0.5, 0.0, 0.3);
+  const RolloutRecorderParams plain{
+      .horizon = kHorizon, .max_recorded = 1000, .record_scaled = false};
+  RolloutRecorderParams measured = plain;
+  measured.group_objective_changes = true;
+  const RolloutRecord reference =
+      RolloutRecorder(fixture.task, fixture.cost_set, plain)
+          .record(controllers, identity_units(fixture.task), 21, {0, 3});
+  const RolloutRecord record = RolloutRecorder(fixture.task, fixture.cost_set, measured)
+                                   .record(controllers, identity_units(fixture.task), 21, {0, 3});
+  CHECK(same_record(record, reference));  // the extra objectives do not move anything
+  const std::vector<double>& f = record.true_objective;
+  for (int t = 0; t < kHorizon; ++t) {
+    INFO("step " << t);
+    double total = 0.0;
+    for (const GroupRolloutRecord& group : record.groups) {
+      REQUIRE(group.objective_changes.size() == kHorizon);
+      total += group.objective_changes(t);
+    }
+    CHECK(std::abs(total - (f[t + 1] - f[t])) <= 1e-12 * std::abs(f[t]));
+  }
+}

@@ -18,6 +18,8 @@ std::string curvature_estimate_name(CurvatureEstimate estimate) {
       return "gradient";
     case CurvatureEstimate::objective:
       return "objective";
+    case CurvatureEstimate::group_objective:
+      return "group_objective";
   }
   throw std::logic_error("curvature_estimate_name: unknown CurvatureEstimate");
 }
@@ -26,8 +28,10 @@ CurvatureEstimate parse_curvature_estimate(std::string_view name) {
   if (name == "secant") return CurvatureEstimate::secant;
   if (name == "gradient") return CurvatureEstimate::gradient;
   if (name == "objective") return CurvatureEstimate::objective;
+  if (name == "group_objective") return CurvatureEstimate::group_objective;
   throw std::invalid_argument("unknown curvature estimate \"" + std::string(name) +
-                              "\"; use \"secant\", \"gradient\" or \"objective\"");
+                              "\"; use \"secant\", \"gradient\", \"objective\" or "
+                              "\"group_objective\"");
 }
 
 void CostModelParams::check() const {

@@ -22,7 +22,7 @@ namespace l2o {
 /// closely moves along that direction, where the objective is 2-15x more curved. `objective`
 /// takes h_t from the realised change of the objective (objective_curvature.hpp), given by the
 /// caller.
-enum class CurvatureEstimate { secant, gradient, objective };
+enum class CurvatureEstimate { secant, gradient, objective, group_objective };
 
 /// "secant", "gradient" or "objective" (the config value).
 std::string curvature_estimate_name(CurvatureEstimate estimate);
@@ -54,8 +54,8 @@ struct CostModelFit {
 /// gamma_g (§4 items 1-3). With `privileged` the gradient model is the exact read-out
 /// w_t = sigma_p e_p, w_{0,t} = 0 of the privileged gradient (privileged_gradient.hpp) instead of
 /// item 1's ridge regression; R^2 is still measured. With `given_curvature` (T entries,
-/// CurvatureEstimate::objective) h_t is taken from it instead of item 2. Throws FitError naming
-/// group, iteration and step on failure.
+/// CurvatureEstimate::objective or group_objective) h_t is taken from it instead of item 2. Throws
+/// FitError naming group, iteration and step on failure.
 CostModelFit fit_cost_model(const TransitionStatistics& statistics, double action_scale,
                             double normaliser, const CostModelParams& params,
                             const FitContext& context,

@@ -5,6 +5,30 @@
 
 namespace l2o {
 
+namespace {
+
+// Adds a group's A_t and S_t to `terms` (T = terms' length).
+void add_group_terms(const GroupRolloutRecord& record, double action_scale, Eigen::Index group_size,
+                     ObjectiveCurvatureTerms& terms) {
+  const Eigen::Index horizon = terms.first_order.size();
+  const Eigen::Index points = record.actions.rows();
+  if (record.actions.cols() != horizon || record.true_gradients.cols() != horizon + 1 ||
+      record.true_gradients.rows() != points || points == 0) {
+    throw std::invalid_argument(
+        "objective_curvature_terms: a group's actions must be P x T and its gradients "
+        "P x (T+1), P > 0");
+  }
+  // Recorded coordinates are a uniform subset: n_g / P_g scales their sums to the group.
+  const double weight = static_cast<double>(group_size) / static_cast<double>(points);
+  for (Eigen::Index t = 0; t < horizon; ++t) {
+    const auto steps = action_scale * record.actions.col(t);
+    terms.first_order(t) += weight * steps.dot(record.true_gradients.col(t));
+    terms.squared_step(t) += weight * steps.squaredNorm();
+  }
+}
+
+}  // namespace
+
 ObjectiveCurvatureTerms objective_curvature_terms(std::span<const GroupRolloutRecord> groups,
                                                   std::span<const double> action_scales,
                                                   std::span<const Eigen::Index> group_sizes,
@@ -21,23 +45,22 @@ ObjectiveCurvatureTerms objective_curvature_terms(std::span<const GroupRolloutRe
     terms.objective_change(t) = true_objective[t + 1] - true_objective[t];
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    const GroupRolloutRecord& record = groups[g];
-    const Eigen::Index points = record.actions.rows();
-    if (record.actions.cols() != horizon || record.true_gradients.cols() != horizon + 1 ||
-        record.true_gradients.rows() != points || points == 0) {
-      throw std::invalid_argument(
-          "objective_curvature_terms: a group's actions must be P x T and its gradients "
-          "P x (T+1), P > 0");
-    }
-    // Recorded coordinates are a uniform subset: n_g / P_g scales their sums to the group.
-    const double weight = static_cast<double>(group_sizes[g]) / static_cast<double>(points);
-    const double scale = action_scales[g];
-    for (Eigen::Index t = 0; t < horizon; ++t) {
-      const auto steps = scale * record.actions.col(t);
-      terms.first_order(t) += weight * steps.dot(record.true_gradients.col(t));
-      terms.squared_step(t) += weight * steps.squaredNorm();
-    }
+    add_group_terms(groups[g], action_scales[g], group_sizes[g], terms);
   }
+  return terms;
+}
+
+ObjectiveCurvatureTerms group_objective_curvature_terms(const GroupRolloutRecord& group,
+                                                        double action_scale,
+                                                        Eigen::Index group_size) {
+  const Eigen::Index horizon = group.objective_changes.size();
+  if (horizon < 1) {
+    throw std::invalid_argument(
+        "group_objective_curvature_terms: the record has no objective changes");
+  }
+  ObjectiveCurvatureTerms terms{group.objective_changes, Eigen::VectorXd::Zero(horizon),
+                                Eigen::VectorXd::Zero(horizon)};
+  add_group_terms(group, action_scale, group_size, terms);
   return terms;
 }
 

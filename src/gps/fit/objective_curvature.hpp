@@ -11,6 +11,11 @@
 // with A_t = sum over groups of (n_g / P_g) sum_{recorded j} a_raw g_t (the first-order term,
 // estimated from the recorded coordinates) and S_t the same sum of a_raw^2. One h_t serves every
 // group: the objective's change cannot be split among them.
+// gps.curvature = "group_objective" splits it by measuring it: the recorder moves the groups one
+// after the other and evaluates f after each (GroupRolloutRecord::objective_changes, G - 1 more
+// cost-set objectives per step), and each group gets its own h_{g,t} from its own change and its
+// own A and S. The groups' changes add up to f_{t+1} - f_t; a group's change includes its
+// interaction with the groups that moved before it.
 #include <Eigen/Core>
 #include <span>
 #include <vector>
@@ -33,6 +38,13 @@ ObjectiveCurvatureTerms objective_curvature_terms(std::span<const GroupRolloutRe
                                                   std::span<const double> action_scales,
                                                   std::span<const Eigen::Index> group_sizes,
                                                   std::span<const double> true_objective);
+
+/// One group's terms for gps.curvature = "group_objective": Delta f_t = the group's recorded
+/// objective_changes, A_t and S_t of its own recorded coordinates. Throws std::invalid_argument
+/// on mismatched sizes or a record without objective changes.
+ObjectiveCurvatureTerms group_objective_curvature_terms(const GroupRolloutRecord& group,
+                                                        double action_scale,
+                                                        Eigen::Index group_size);
 
 /// h_t for t = 0..T-1 from every rollout's terms (summed in the given order) over the window
 /// [t - window, t + window] (window >= 0); 0 where no step moved.

@@ -79,6 +79,10 @@ struct GroupRolloutRecord {
   /// P x T: (H_t g_t)_j, the cost set's Hessian times its gradient (curvature along the gradient,
   /// CurvatureEstimate::gradient in cost_model.hpp); empty when not measured
   Eigen::MatrixXd gradient_curvatures;
+  /// T: the change of the cost-set objective when this group takes its step t, the groups moving
+  /// one after the other in group order from x_t (so the groups' changes add up to
+  /// f_{t+1} - f_t); CurvatureEstimate::group_objective; empty when not measured
+  Eigen::VectorXd objective_changes;
   std::vector<Eigen::MatrixXd> observations;  ///< T matrices P x m: o_{j,t} (§2.3), for pi
   std::vector<Eigen::Index> coordinates;      ///< P sorted indices j within the group (R_{n,g})
 };

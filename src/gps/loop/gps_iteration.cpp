@@ -212,7 +212,8 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
        .max_recorded = params.max_recorded,
        .features = params.features,
        .privileged_gradient = params.privileged_gradient(),
-       .gradient_curvature = params.cost.curvature == CurvatureEstimate::gradient});
+       .gradient_curvature = params.cost.curvature == CurvatureEstimate::gradient,
+       .group_objective_changes = params.cost.curvature == CurvatureEstimate::group_objective});
   std::vector<RolloutRecord> records;
   std::vector<double> local_costs;
   for (const std::int64_t n : owned_units(params.rollouts, world_rank(), world_size())) {
@@ -243,30 +244,46 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
   return records;
 }
 
-/// gps.curvature = "objective" (objective_curvature.hpp): every rollout's terms, formed on its
-/// rank and gathered in rollout order, give h_t on every rank.
-Eigen::VectorXd realised_objective_curvature(const IterationInputs& in, const GpsState& state,
-                                             const std::vector<RolloutRecord>& records) {
+/// gps.curvature = "objective" or "group_objective" (objective_curvature.hpp): every rollout's
+/// terms, formed on its rank and gathered in rollout order, give every group's h_t on every rank
+/// (one h_t shared by the groups for "objective").
+std::vector<Eigen::VectorXd> realised_objective_curvatures(
+    const IterationInputs& in, const GpsState& state, const std::vector<RolloutRecord>& records) {
+  const bool per_group = in.params.cost.curvature == CurvatureEstimate::group_objective;
   std::vector<double> action_scales;
   std::vector<Eigen::Index> group_sizes;
   for (std::size_t g = 0; g < in.groups; ++g) {
     action_scales.push_back(state.groups[g].units.action_scale);
     group_sizes.push_back(in.task.mlp().groups()[g].size);
   }
-  std::vector<Eigen::MatrixXd> local;  // per local rollout: 3 x T rows of the terms
+  // Per local rollout: 3 x T rows of the terms, per group (or one set for all groups).
+  const std::size_t sets = per_group ? in.groups : 1;
+  std::vector<Eigen::MatrixXd> local;
   for (const RolloutRecord& record : records) {
-    const ObjectiveCurvatureTerms terms =
-        objective_curvature_terms(record.groups, action_scales, group_sizes, record.true_objective);
-    Eigen::MatrixXd rows(3, terms.objective_change.size());
-    rows << terms.objective_change.transpose(), terms.first_order.transpose(),
-        terms.squared_step.transpose();
+    Eigen::MatrixXd rows(3 * sets, in.params.horizon);
+    for (std::size_t k = 0; k < sets; ++k) {
+      const ObjectiveCurvatureTerms terms =
+          per_group
+              ? group_objective_curvature_terms(record.groups[k], action_scales[k], group_sizes[k])
+              : objective_curvature_terms(record.groups, action_scales, group_sizes,
+                                          record.true_objective);
+      rows.middleRows(3 * k, 3) << terms.objective_change.transpose(),
+          terms.first_order.transpose(), terms.squared_step.transpose();
+    }
     local.push_back(std::move(rows));
   }
-  std::vector<ObjectiveCurvatureTerms> all;
-  for (const Eigen::MatrixXd& rows : allgather_rollout_matrices(local, in.params.rollouts)) {
-    all.push_back({rows.row(0).transpose(), rows.row(1).transpose(), rows.row(2).transpose()});
+  const std::vector<Eigen::MatrixXd> all = allgather_rollout_matrices(local, in.params.rollouts);
+  std::vector<Eigen::VectorXd> curvatures;
+  for (std::size_t g = 0; g < in.groups; ++g) {
+    const std::size_t k = per_group ? g : 0;
+    std::vector<ObjectiveCurvatureTerms> terms;
+    for (const Eigen::MatrixXd& rows : all) {
+      terms.push_back({rows.row(3 * k).transpose(), rows.row(3 * k + 1).transpose(),
+                       rows.row(3 * k + 2).transpose()});
+    }
+    curvatures.push_back(objective_curvature(terms, in.params.cost.curvature_window));
   }
-  return objective_curvature(all, in.params.cost.curvature_window);
+  return curvatures;
 }
 
 /// Every group's share of this rank's rollouts, and its transition statistics on its owner.
@@ -414,16 +431,18 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
 }
 
 /// Steps 3-7 (fit_group) of every group this rank owns (in.owners; §14 has g mod Z); the
-/// other groups' entries stay empty.
+/// other groups' entries stay empty. `objective_curvatures`: per group, or empty (§4's h_t).
 std::vector<std::optional<OwnerFits>> fit_owned_groups(
     const IterationInputs& in, const GroupData& data, const PolicySums& sums,
-    const Eigen::VectorXd* objective_curvature, GpsState& state, GpsIterationSummary& summary) {
+    const std::vector<Eigen::VectorXd>& objective_curvatures, GpsState& state,
+    GpsIterationSummary& summary) {
   LqgForwardPass forward(in.params.state_dim(), in.params.horizon);
   std::vector<std::optional<OwnerFits>> fits(in.groups);
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (!data.owned[g]) continue;
-    fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums, objective_curvature,
-                        forward, state.groups[g], summary.groups[g]);
+    fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums,
+                        objective_curvatures.empty() ? nullptr : &objective_curvatures[g], forward,
+                        state.groups[g], summary.groups[g]);
   }
   return fits;
 }
@@ -633,12 +652,13 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   if (in.iteration == 0) create_policies(in, data.samples, state);
   std::vector<LinearGaussianPolicy> psi_new(groups);  // psi' of the latest psi-step (8d)
   PolicySums sums = policy_sums(in, data.samples, psi_in_use(0, state, psi_new), state.policies);
-  const std::optional<Eigen::VectorXd> objective_curvature =
-      params.cost.curvature == CurvatureEstimate::objective
-          ? std::optional<Eigen::VectorXd>(realised_objective_curvature(in, state, records))
-          : std::nullopt;
-  std::vector<std::optional<OwnerFits>> fits = fit_owned_groups(
-      in, data, sums, objective_curvature ? &*objective_curvature : nullptr, state, summary);
+  const bool from_objective = params.cost.curvature == CurvatureEstimate::objective ||
+                              params.cost.curvature == CurvatureEstimate::group_objective;
+  const std::vector<Eigen::VectorXd> objective_curvatures =
+      from_objective ? realised_objective_curvatures(in, state, records)
+                     : std::vector<Eigen::VectorXd>{};
+  std::vector<std::optional<OwnerFits>> fits =
+      fit_owned_groups(in, data, sums, objective_curvatures, state, summary);
   if (params.step_control == StepControl::global && in.iteration >= 1) {
     control_global_step(in, data.owned, state, summary);
   }

@@ -136,9 +136,11 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
     group.actions.resize(points, horizon);
     group.true_gradients.resize(points, horizon + 1);
     if (params_.gradient_curvature) group.gradient_curvatures.resize(points, horizon);
+    if (params_.group_objective_changes) group.objective_changes.resize(horizon);
     for (Eigen::Index j : group.coordinates) recorded_rows[g].push_back(groups[g].offset + j);
   }
 
+  double before_last_group = 0.0;  // f before the last group's step (group_objective_changes)
   for (int t = 0; t <= horizon; ++t) {
     const bool acting = t < horizon;  // at t = T only f-hat_T, f_T and g_T are needed
     const double minibatch_loss = task_.batch_objective(
@@ -159,6 +161,9 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
       throw RolloutError(context, -1, t, "non-finite cost-set objective");
     result.minibatch_objective.push_back(minibatch_loss);
     result.true_objective.push_back(true_loss);
+    if (params_.group_objective_changes && t > 0) {
+      result.groups.back().objective_changes(t - 1) = true_loss - before_last_group;
+    }
     for (int g = 0; g < group_count; ++g) {
       result.groups[g].true_gradients.col(t) = true_gradient_(recorded_rows[g]);
     }
@@ -177,6 +182,7 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
     const int feature_columns = state_dimension(params_.features);
     history_.state_features(state_features_.leftCols(feature_columns));
     if (params_.privileged_gradient) state_features_.col(feature_columns) = true_gradient_;
+    double before = true_loss;  // f before group g's step (group_objective_changes)
     for (int g = 0; g < group_count; ++g) {
       const ParameterGroup& parameters = groups[g];
       GroupRolloutRecord& group = result.groups[g];
@@ -218,6 +224,19 @@ RolloutRecord RolloutRecorder::record(std::span<const LinearGaussianPolicy> cont
         units[g].scale_actions(group.actions.col(t));  // a = a_raw / sigma_a
       // Phi_t of every group is already computed, so x can move group by group.
       iterate_.segment(parameters.offset, parameters.size) += actions;
+      if (params_.group_objective_changes) {
+        if (g + 1 == group_count) {  // completed by f_{t+1} at the next step
+          before_last_group = before;
+        } else {
+          const double after = cost_set_.true_objective(iterate_);
+          if (!std::isfinite(after)) {
+            throw RolloutError(context, g, t,
+                               "non-finite cost-set objective after the group's step");
+          }
+          group.objective_changes(t) = after - before;
+          before = after;
+        }
+      }
     }
   }
   return result;

@@ -33,6 +33,10 @@ struct RolloutRecorderParams {
   /// Record H g_t of the recorded coordinates (GroupRolloutRecord::gradient_curvatures): one more
   /// cost-set gradient per step, for CurvatureEstimate::gradient (cost_model.hpp).
   bool gradient_curvature = false;
+  /// Record each group's own change of the cost-set objective per step
+  /// (GroupRolloutRecord::objective_changes): G - 1 more cost-set objectives per step, for
+  /// CurvatureEstimate::group_objective (objective_curvature.hpp).
+  bool group_objective_changes = false;
   /// State dimension of the recorded and controlled states.
   [[nodiscard]] int state_dim() const {
     return state_dimension(features) + (privileged_gradient ? 1 : 0);

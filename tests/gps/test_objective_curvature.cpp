@@ -27,6 +27,20 @@ l2o::GroupRolloutRecord random_group(Eigen::Index points, std::uint64_t seed) {
   return record;
 }
 
+/// f = 1/2 x^T H x with H = R R^T / d (R standard normal) and a standard normal x, from `random`.
+struct RandomQuadratic {
+  Eigen::MatrixXd hessian;
+  Eigen::VectorXd x;
+};
+RandomQuadratic random_quadratic(Eigen::Index coordinates, l2o::RandomStream& random) {
+  Eigen::MatrixXd root(coordinates, coordinates);
+  for (Eigen::Index i = 0; i < root.size(); ++i) root(i) = random.normal();
+  RandomQuadratic f{root * root.transpose() / static_cast<double>(coordinates),
+                    Eigen::VectorXd(coordinates)};
+  for (Eigen::Index j = 0; j < coordinates; ++j) f.x(j) = random.normal();
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("Objective curvature: the terms weight each group's recorded coordinates by n_g / P_g",
@@ -99,11 +113,9 @@ TEST_CASE("Objective curvature: on a quadratic it is the secant a^T H a / |a|^2 
   // f = 1/2 x^T H x, every coordinate recorded in one group: Delta f = a.g + a^T H a / 2 exactly.
   constexpr Eigen::Index kCoordinates = 6;
   l2o::RandomStream random(4, "test-objective-curvature-quadratic");
-  Eigen::MatrixXd root(kCoordinates, kCoordinates);
-  for (Eigen::Index i = 0; i < root.size(); ++i) root(i) = random.normal();
-  const Eigen::MatrixXd hessian = root * root.transpose() / kCoordinates;
-  Eigen::VectorXd x(kCoordinates);
-  for (Eigen::Index j = 0; j < kCoordinates; ++j) x(j) = random.normal();
+  const RandomQuadratic f = random_quadratic(kCoordinates, random);
+  const Eigen::MatrixXd& hessian = f.hessian;
+  Eigen::VectorXd x = f.x;
   l2o::GroupRolloutRecord record;
   record.actions.resize(kCoordinates, kHorizon);
   record.true_gradients.resize(kCoordinates, kHorizon + 1);
@@ -135,11 +147,9 @@ TEST_CASE("Group objective curvature: a group's own change and its interaction w
   constexpr Eigen::Index kCoordinates = 6;
   constexpr double kScale = 0.5;
   l2o::RandomStream random(5, "test-group-objective-curvature");
-  Eigen::MatrixXd root(kCoordinates, kCoordinates);
-  for (Eigen::Index i = 0; i < root.size(); ++i) root(i) = random.normal();
-  const Eigen::MatrixXd hessian = root * root.transpose() / kCoordinates;
-  Eigen::VectorXd x(kCoordinates);
-  for (Eigen::Index j = 0; j < kCoordinates; ++j) x(j) = random.normal();
+  const RandomQuadratic f = random_quadratic(kCoordinates, random);
+  const Eigen::MatrixXd& hessian = f.hessian;
+  Eigen::VectorXd x = f.x;
   std::vector<l2o::GroupRolloutRecord> groups(2);
   for (auto& group : groups) {
     group.actions.resize(3, kHorizon);

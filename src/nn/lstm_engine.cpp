@@ -335,7 +335,7 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
     const auto d_output = d_outputs.middleCols(t * out, out);
     // Each block's gate gradients and d[x | 1 | h]; its operands of the weight-gradient sums
     // over coordinates and steps are stacked for a chunk of steps and multiplied once per chunk
-    // (chunk_operands). Blocks are fixed by rows_per_block alone and their totals added in block
+    // (Chunk, size_chunk). Blocks are fixed by rows_per_block alone and their totals added in block
     // order, so the summation order never depends on the thread count. Eigen 3.4 chooses a
     // GEMM's depth blocking (hence its rounding) from the thread count it plans to use, even
     // inside an inactive team, so the region is always entered and each block runs with its own

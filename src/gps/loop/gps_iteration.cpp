@@ -214,32 +214,32 @@ std::vector<RolloutRecord> sample_rollouts(const IterationInputs& in, const GpsS
        .privileged_gradient = params.privileged_gradient(),
        .gradient_curvature = params.cost.curvature == CurvatureEstimate::gradient,
        .group_objective_changes = params.cost.curvature == CurvatureEstimate::group_objective});
+  // Rollouts 0..count-1 of `controllers` (rollout n on rank n mod Z, its record appended to
+  // `kept` if given); every rollout's cost (1/T) sum_t f_t reaches every rank in rollout order.
+  const auto rollout_costs = [&](int count, std::vector<RolloutRecord>* kept) {
+    std::vector<double> local;
+    for (const std::int64_t n : owned_units(count, world_rank(), world_size())) {
+      RolloutRecord rollout =
+          recorder.record(controllers, units, state.seed, {in.iteration, static_cast<int>(n)});
+      local.push_back(meta_loss(rollout.true_objective) / params.horizon);
+      if (kept != nullptr) kept->push_back(std::move(rollout));
+    }
+    return allgather_unit_values(local, count);
+  };
+  // The same summation order on every rank: sum_n (cost_n / N) in rollout order.
+  const auto mean = [](const std::vector<double>& costs) {
+    double sum = 0.0;
+    for (const double cost : costs) sum += cost / static_cast<double>(costs.size());
+    return sum;
+  };
   std::vector<RolloutRecord> records;
-  std::vector<double> local_costs;
-  for (const std::int64_t n : owned_units(params.rollouts, world_rank(), world_size())) {
-    records.push_back(
-        recorder.record(controllers, units, state.seed, {in.iteration, static_cast<int>(n)}));
-    local_costs.push_back(meta_loss(records.back().true_objective) / params.horizon);
-  }
-  summary.sample_costs = allgather_unit_values(local_costs, params.rollouts);
-  for (const double cost : summary.sample_costs) {
-    summary.mean_sample_cost += cost / params.rollouts;
-  }
+  summary.sample_costs = rollout_costs(params.rollouts, &records);
+  summary.mean_sample_cost = mean(summary.sample_costs);
   summary.realised_improvement = state.previous_sample_cost - summary.mean_sample_cost;
   if (params.noise_free_rollouts > 0) {
     for (LinearGaussianPolicy& psi : controllers) psi.variance.setZero();
-    std::vector<double> local_noise_free;
-    for (const std::int64_t n :
-         owned_units(params.noise_free_rollouts, world_rank(), world_size())) {
-      const RolloutRecord rollout =
-          recorder.record(controllers, units, state.seed, {in.iteration, static_cast<int>(n)});
-      local_noise_free.push_back(meta_loss(rollout.true_objective) / params.horizon);
-    }
-    summary.noise_free_costs = allgather_unit_values(local_noise_free, params.noise_free_rollouts);
-    summary.noise_free_cost = 0.0;
-    for (const double cost : summary.noise_free_costs) {
-      summary.noise_free_cost += cost / params.noise_free_rollouts;
-    }
+    summary.noise_free_costs = rollout_costs(params.noise_free_rollouts, nullptr);
+    summary.noise_free_cost = mean(summary.noise_free_costs);
   }
   return records;
 }

@@ -3,26 +3,12 @@
 (1/T) sum_t (T-t) Delta f_t on the training task? Torch replica (as curvature_directions.py);
 optimisers: AdaGrad lr 0.1 on minibatches, and gradient descent on the cost-set gradient (what psi
 does with a gain on the privileged gradient)."""
-import gzip, os
 import numpy as np, torch
-torch.set_default_dtype(torch.float64)
-def idx(path, off): return np.frombuffer(gzip.open(path).read(), np.uint8, offset=off)
-root = os.path.join(os.environ.get("L2O_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")), "mnist", "")
-X = idx(root + "train-images-idx3-ubyte.gz", 16).reshape(-1, 784) / 255.0
-Y = idx(root + "train-labels-idx1-ubyte.gz", 8).astype(np.int64)
-rng = np.random.default_rng(1); P = rng.normal(size=(784, 48)) / np.sqrt(784)
-Z = X @ P; Z = (Z - Z.mean(0)) / Z.std(0); Z = torch.tensor(Z); Y = torch.tensor(Y)
-cost = rng.choice(len(Z), 5000, replace=False); Zc, Yc = Z[cost], Y[cost]
-shapes = [(48, 48), (48,), (48, 10), (10,)]; sizes = [int(np.prod(s)) for s in shapes]; offs = np.cumsum([0] + sizes)
-def loss(theta, Xb, Yb):
-    p = [theta[offs[i]:offs[i + 1]].reshape(shapes[i]) for i in range(4)]
-    return torch.nn.functional.cross_entropy(torch.relu(Xb @ p[0] + p[1]) @ p[2] + p[3], Yb)
-def grad(theta, Xb, Yb):
-    t = theta.detach().requires_grad_(True); l = loss(t, Xb, Yb); (g,) = torch.autograd.grad(l, t); return float(l), g
+from mnist48_replica import Z, Y, Zc, Yc, offs, init, value_and_grad as grad
 T = 400
 for name, lr in [("adagrad", 0.1), ("gd-true-gradient", 0.5), ("gd-true-gradient", 2.0)]:
     torch.manual_seed(0)
-    theta = torch.cat([torch.randn(48 * 48) * np.sqrt(2 / 48), torch.zeros(48), torch.randn(480) * np.sqrt(1 / 48), torch.zeros(10)])
+    theta = init()
     G = torch.zeros_like(theta); f, g = grad(theta, Zc, Yc); f0 = f
     fs, steps, gs, dgs = [f], [], [], []
     for t in range(T):

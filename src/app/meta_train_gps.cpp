@@ -75,6 +75,8 @@ GpsParams gps_params(const Config& config) {
   p.step_control = parse_step_control(config.string("gps.step_control"));
   p.cost.curvature = parse_curvature_estimate(config.string("gps.curvature"));
   p.dynamics.full_initial_covariance = config.string("gps.initial_state_covariance") == "full";
+  p.dynamics.prior = parse_dynamics_prior(config.string("gps.dynamics_prior"));
+  p.reuse_previous_samples = config.string("gps.sample_reuse") == "previous";
   p.inner_iterations = static_cast<int>(config.integer("gps.inner_iterations"));
   p.evaluation_rollouts = static_cast<int>(config.integer("gps.evaluation_rollouts"));
   p.noise_free_rollouts = static_cast<int>(config.integer("gps.noise_free_rollouts"));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dist/mpi_session.hpp"
+#include "dist/word_archive.hpp"
 #include "dist/word_gather.hpp"
 #include "util/error.hpp"
 
@@ -36,6 +37,23 @@ std::vector<std::vector<std::uint64_t>> allgather_units(
     }
   }
   return units;
+}
+
+std::vector<Eigen::MatrixXd> allgather_unit_matrices(const std::vector<Eigen::MatrixXd>& owned,
+                                                     std::int64_t count) {
+  std::vector<std::vector<std::uint64_t>> buffers;
+  for (const Eigen::MatrixXd& matrix : owned) {
+    WordWriter writer;
+    writer(matrix);
+    buffers.push_back(writer.take());
+  }
+  const std::vector<std::vector<std::uint64_t>> gathered = allgather_units(buffers, count);
+  std::vector<Eigen::MatrixXd> all(gathered.size());
+  for (std::size_t u = 0; u < all.size(); ++u) {
+    WordReader reader(gathered[u]);
+    reader(all[u]);
+  }
+  return all;
 }
 
 std::vector<double> allgather_unit_values(const std::vector<double>& owned, std::int64_t count) {

@@ -2,6 +2,7 @@
 // Results of work units spread over ranks (unit u on rank u mod Z, owned_units in
 // mpi_session.hpp), collected on every rank in unit order, so whatever is formed from them
 // afterwards (means, training sets) is independent of the rank count (gps-spec.md §14).
+#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +15,10 @@ namespace l2o {
 /// Throws SystemError if a rank's number of buffers does not match the assignment.
 std::vector<std::vector<std::uint64_t>> allgather_units(
     const std::vector<std::vector<std::uint64_t>>& owned, std::int64_t count);
+
+/// allgather_units for one matrix per unit (e.g. a rollout's recorded data), bit for bit.
+std::vector<Eigen::MatrixXd> allgather_unit_matrices(const std::vector<Eigen::MatrixXd>& owned,
+                                                     std::int64_t count);
 
 /// allgather_units for one double per unit (e.g. a rollout's cost), bit for bit.
 std::vector<double> allgather_unit_values(const std::vector<double>& owned, std::int64_t count);

@@ -225,6 +225,15 @@ const std::vector<KeySpec>& config_schema() {
            "the dynamics' initial-state covariance on A(0): \"diagonal\" (§5.2) or the \"full\" "
            "empirical covariance of a coordinate's s_0 (docs/gps-design.md)",
            {"diagonal", "full"}),
+      text("gps.dynamics_prior", "window",
+           "NIW prior of the dynamics fit: \"window\" (the group's points of the steps within "
+           "W_d of t, §5.1) or \"gmm\" (a Gaussian mixture over a subsample of all steps' "
+           "points, §5.4; docs/gps-design.md)",
+           {"window", "gmm"}),
+      text("gps.sample_reuse", "none",
+           "\"previous\": the GMM prior is also fitted on the previous iteration's subsample "
+           "(needs gps.dynamics_prior = \"gmm\"); \"none\": this iteration's only",
+           {"none", "previous"}),
       integer("gps.inner_iterations", 4, 1, 100000, "BADMM inner iterations R per iteration"),
       integer("gps.evaluation_rollouts", 4, 1, 100000,
               "deterministic test-time rollouts N_eval of the LSTM policies per iteration; their "

@@ -85,7 +85,7 @@ inline void check_same_checkpoint(const std::filesystem::path& a_path,
   for (std::int64_t g = 0; g < groups; ++g) {
     const std::string name = "group_" + std::to_string(g);
     const auto x = a.open_group(name), y = b.open_group(name);
-    check_same_group(x, y, {"state_scale", "lambda", "nu"},
+    check_same_group(x, y, {"state_scale", "lambda", "nu", "reused_points"},
                      {"eta", "step_multiplier", "cost_normaliser", "action_scale"}, {});
     for (const std::string psi :
          {"sampling_policy", "previous_sampling_policy", "previous_linearisation"})

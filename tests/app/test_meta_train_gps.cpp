@@ -112,6 +112,13 @@ TEST_CASE("meta-train --method gps: bad input fails with one line", "[app][gps]"
   CHECK(rates.output ==
         "l2o: error: gps.initial_controller = \"rmsprop\" needs its learning rates: set "
         "gps.initial_group_learning_rates or gps.initial_tuned (an `l2o tune` output)\n");
+  // Sample reuse (issue 16 item 4) extends the GMM prior's training set; the window has none.
+  const auto reuse = run_l2o(meta_train(dir, " --set gps.sample_reuse=previous"));
+  CHECK(reuse.exit_code == 2);
+  CHECK(reuse.output ==
+        "l2o: error: GpsParams.reuse_previous_samples (gps.sample_reuse = \"previous\") needs "
+        "the GMM dynamics prior (gps.dynamics_prior = \"gmm\"): the window prior has no sample "
+        "set to extend; fix the [gps] section\n");
   CHECK_FALSE(fs::exists(dir / "checkpoint.h5"));
   CHECK_FALSE(fs::exists(dir / "model.h5"));
 }

@@ -7,8 +7,10 @@
 // and the provenance records the rank count.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "app/gps_tiny_run.hpp"
 #include "app/run_l2o.hpp"
@@ -89,4 +91,36 @@ TEST_CASE(
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
   check_same_run(one, three);
+}
+
+TEST_CASE(
+    "meta-train --method gps: the GMM dynamics prior with sample reuse, on 3 ranks and resumed on "
+    "2, gives the 1-rank run",
+    "[app][gps][mpi]") {
+  // T = 12 and 6 recorded coordinates keep the 153-dim mixtures cheap; 4 rollouts on 3 ranks
+  // leave one rank with one rollout. The resumed iteration 1 fits on the reused subsample that
+  // iteration 0 left in the checkpoint.
+  const std::string gmm =
+      " --set gps.dynamics_prior=gmm --set gps.sample_reuse=previous --set gps.horizon=12 "
+      "--set gps.recorded_coordinates=6 --set gps.iterations=";
+  const fs::path one = l2o::test::tiny_dir("meta-train-gps-gmm-np1");
+  const fs::path three = l2o::test::tiny_dir("meta-train-gps-gmm-np3");
+  const auto a = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one, gmm + "2"));
+  INFO(a.output);
+  REQUIRE(a.exit_code == 0);
+  const auto b = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, gmm + "1"));
+  INFO(b.output);
+  REQUIRE(b.exit_code == 0);
+  const auto c = l2o::test::run_l2o_mpi(2, l2o::test::meta_train(three, gmm + "2 --resume"));
+  INFO(c.output);
+  REQUIRE(c.exit_code == 0);
+  l2o::test::check_same_checkpoint(one / "checkpoint.h5", three / "checkpoint.h5");
+  l2o::test::check_same_model(one / "model.h5", three / "model.h5");
+  // Every rollout's 11 steps x 6 points of group 0 (W1) are kept for the next iteration.
+  std::vector<std::uint64_t> shape;
+  l2o::open_hdf5_for_reading((one / "checkpoint.h5").string())
+      .open_group("checkpoint")
+      .open_group("group_0")
+      .read_doubles("reused_points", &shape);
+  CHECK(shape == std::vector<std::uint64_t>{4 * 11 * 6, 2 * 76 + 1});
 }

@@ -8,6 +8,7 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/LU>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "gps/fit/dynamics_fit.hpp"
@@ -244,7 +245,7 @@ std::vector<const l2o::GroupRolloutRecord*> pointers(
 
 }  // namespace
 
-TEST_CASE("GMM: transition points and their subsample", "[gmm]") {
+TEST_CASE("GMM: transition points and each rollout's stratified subsample", "[gmm]") {
   constexpr int kHorizon = 7;
   const auto records = random_records(kHorizon, 2, 5);
   const auto view = pointers(records);
@@ -260,23 +261,42 @@ TEST_CASE("GMM: transition points and their subsample", "[gmm]") {
     if (!l2o::is_active(i, 6)) CHECK(step.col(l2o::kStateDim + 1 + i).isZero(0.0));
   }
 
-  // Asking for all points gives every step's points in order; fewer gives distinct ones of them.
-  Eigen::MatrixXd all(60, l2o::transition_point_dim(l2o::kStateDim));
-  for (int t = 0; t + 1 < kHorizon; ++t)
-    all.middleRows(10 * t, 10) = l2o::transition_points(view, t);
+  // Q <= 20000 split evenly over rollouts and steps, at least one point, at most all P.
+  CHECK(l2o::gmm_points_per_step(256, 20, 400) == 2);  // floor(20000 / (20 * 399))
+  CHECK(l2o::gmm_points_per_step(64, 16, 400) == 3);
+  CHECK(l2o::gmm_points_per_step(16, 4, 40) == 16);
+  CHECK(l2o::gmm_points_per_step(256, 100, 400) == 1);
+  CHECK_THROWS_AS(l2o::gmm_points_per_step(0, 4, 40), std::invalid_argument);
+
+  // All P points per step give the rollout's points step by step; fewer give distinct members
+  // of each step's points, in row order, drawn from the stream alone.
+  const std::vector<const l2o::GroupRolloutRecord*> second{&records[1]};
   l2o::RandomStream random(12, "test_gmm_subsample");
-  CHECK(l2o::subsample_transition_points(view, 1000, random) == all);
-  const Eigen::MatrixXd some = l2o::subsample_transition_points(view, 25, random);
-  REQUIRE(some.rows() == 25);
-  Eigen::Index previous = -1;
-  for (Eigen::Index i = 0; i < some.rows(); ++i) {
-    Eigen::Index found = -1;
-    for (Eigen::Index j = 0; j < all.rows() && found < 0; ++j) {
-      if (all.row(j) == some.row(i)) found = j;
-    }
-    CHECK(found > previous);  // a member of the set, in order, no repeats
-    previous = found;
+  const Eigen::MatrixXd all = l2o::subsample_rollout_points(records[1], 5, random);
+  REQUIRE(all.rows() == 5 * (kHorizon - 1));
+  for (int t = 0; t + 1 < kHorizon; ++t) {
+    CHECK(all.middleRows(5 * t, 5) == l2o::transition_points(second, t));
   }
+  l2o::RandomStream first_draw(12, "test_gmm_subsample", {3});
+  l2o::RandomStream second_draw(12, "test_gmm_subsample", {3});
+  const Eigen::MatrixXd some = l2o::subsample_rollout_points(records[1], 2, first_draw);
+  CHECK(some == l2o::subsample_rollout_points(records[1], 2, second_draw));
+  REQUIRE(some.rows() == 2 * (kHorizon - 1));
+  for (int t = 0; t + 1 < kHorizon; ++t) {
+    const Eigen::MatrixXd points = l2o::transition_points(second, t);
+    Eigen::Index previous = -1;
+    for (Eigen::Index i = 2 * t; i < 2 * t + 2; ++i) {
+      Eigen::Index found = -1;
+      for (Eigen::Index j = 0; j < points.rows() && found < 0; ++j) {
+        if (points.row(j) == some.row(i)) found = j;
+      }
+      CHECK(found > previous);  // a member of step t's points, in order, no repeats
+      previous = found;
+    }
+  }
+  l2o::RandomStream any(1, "test_gmm_subsample");
+  CHECK_THROWS_AS(l2o::subsample_rollout_points(records[1], 6, any), std::invalid_argument);
+  CHECK_THROWS_AS(l2o::subsample_rollout_points(records[1], 0, any), std::invalid_argument);
 }
 
 TEST_CASE("Dynamics fit with the GMM prior: prior limit and ordinary counts", "[gmm][dynamics]") {
@@ -286,14 +306,35 @@ TEST_CASE("Dynamics fit with the GMM prior: prior limit and ordinary counts", "[
   l2o::TransitionStatistics statistics(kHorizon);
   for (const auto& record : records) statistics.add_rollout(record);
   const l2o::FitContext context{1, 2};
-  const l2o::GmmDynamicsPrior prior = l2o::fit_gmm_dynamics_prior(view, nullptr, 13, context);
+  // Every point of every step (q = P = 40): the query set of step t is all of step t's points.
+  std::vector<Eigen::MatrixXd> rollout_points;
+  for (const auto& record : records) {
+    l2o::RandomStream random(5, "test_gmm_rollout");
+    rollout_points.push_back(l2o::subsample_rollout_points(record, 40, random));
+  }
+  const Eigen::MatrixXd none;
+  const l2o::GmmDynamicsPrior prior =
+      l2o::fit_gmm_dynamics_prior(rollout_points, 40, none, nullptr, 13, context);
   REQUIRE(prior.steps.size() == kHorizon - 1);
   CHECK(prior.fit.mixture.clusters() == l2o::gmm_cluster_count(3 * 40 * (kHorizon - 1)));
-  const l2o::GmmDynamicsPrior again = l2o::fit_gmm_dynamics_prior(view, nullptr, 13, context);
+  const l2o::GmmDynamicsPrior again =
+      l2o::fit_gmm_dynamics_prior(rollout_points, 40, none, nullptr, 13, context);
   CHECK(bitwise_equal(prior.fit, again.fit));
   const l2o::GmmDynamicsPrior warm =
-      l2o::fit_gmm_dynamics_prior(view, &prior.fit.mixture, 13, {1, 3});
+      l2o::fit_gmm_dynamics_prior(rollout_points, 40, none, &prior.fit.mixture, 13, {1, 3});
   CHECK(warm.fit.warm_started);
+  // Reused points join the training set (K counts them), not the query sets.
+  const Eigen::MatrixXd reused = rollout_points[0].topRows(600);
+  const l2o::GmmDynamicsPrior reusing =
+      l2o::fit_gmm_dynamics_prior(rollout_points, 40, reused, nullptr, 13, context);
+  CHECK(reusing.fit.mixture.clusters() == l2o::gmm_cluster_count(3 * 40 * (kHorizon - 1) + 600));
+  CHECK(reusing.steps[3].count == 120.0);
+  CHECK_FALSE(bitwise_equal(reusing.fit, prior.fit));
+  CHECK_THROWS_AS(
+      l2o::fit_gmm_dynamics_prior(rollout_points, 40, reused.leftCols(10), nullptr, 13, context),
+      std::invalid_argument);
+  CHECK_THROWS_AS(l2o::fit_gmm_dynamics_prior(rollout_points, 3, none, nullptr, 13, context),
+                  std::invalid_argument);
 
   l2o::DynamicsFitParams params;
   params.prior = l2o::DynamicsPrior::gmm;

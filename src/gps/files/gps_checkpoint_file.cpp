@@ -190,12 +190,31 @@ void write_group_state(const Hdf5Group& group, const GpsGroupState& g) {
   write_policy_group(group, "previous_linearisation", g.previous_linearisation);
   write_dynamics(group, g.previous_dynamics);
   write_cost(group, g.previous_cost);
+  if (g.reused_points.size() > 0) write_matrix(group, "reused_points", g.reused_points);
+}
+
+// The GMM subsample kept for reuse: rows of y = [s_t; a_t; s_{t+1}] (gmm_dynamics_priors.hpp),
+// required after iteration 0 when the run reuses samples, absent otherwise.
+Eigen::MatrixXd read_reused_points(const Hdf5Group& group, Index state_dim, bool required) {
+  if (!group.contains("reused_points")) {
+    if (required) invalid(group, "reused_points", "missing (gps.sample_reuse = \"previous\")");
+    return {};
+  }
+  if (!required) invalid(group, "reused_points", "present, but the run does not reuse samples");
+  Hdf5Shape shape;
+  const std::vector<double> values = group.read_doubles("reused_points", &shape);
+  if (shape.size() != 2 || shape[0] == 0 || shape[1] != extent(2 * state_dim + 1))
+    invalid(group, "reused_points",
+            "shape " + shape_text(shape) + ", expected [points, " +
+                std::to_string(2 * state_dim + 1) + "]");
+  return Eigen::Map<const RowMajorMatrixXd>(values.data(), static_cast<Index>(shape[0]),
+                                            static_cast<Index>(shape[1]));
 }
 
 // `fitted`: the state is after iteration 0, which fixes the cost normaliser and leaves the
 // previous local model that step 6 of every later iteration needs (§10).
-GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index state_dim,
-                               bool fitted) {
+GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index state_dim, bool fitted,
+                               bool reuses_samples) {
   GpsGroupState g;
   g.eta = read_positive(group, "eta");
   g.step_multiplier = read_positive(group, "step_multiplier");
@@ -229,6 +248,7 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index stat
   g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon, state_dim);
   g.previous_dynamics = read_dynamics(group, horizon, state_dim);
   g.previous_cost = read_cost(group, horizon, state_dim);
+  g.reused_points = read_reused_points(group, state_dim, fitted && reuses_samples);
   return g;
 }
 
@@ -292,8 +312,8 @@ GpsCheckpoint read_gps_checkpoint(const Hdf5Group& group, const GpsParams& param
     std::size_t policies = 0;
     for (std::size_t g = 0; g < group_count; ++g) {
       const Hdf5Group sub = group.open_group(group_name(g));
-      state.groups.push_back(
-          read_group_state(sub, horizon, params.state_dim(), state.iteration >= 1));
+      state.groups.push_back(read_group_state(sub, horizon, params.state_dim(),
+                                              state.iteration >= 1, params.reuse_previous_samples));
       if (sub.contains("policy")) {
         state.policies.push_back(
             read_policy<float>(sub.open_group("policy"), policy_params(params)));

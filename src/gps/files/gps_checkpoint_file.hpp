@@ -14,6 +14,8 @@
 //     previous_dynamics/: transition [T-1, n, n+1], offset [T-1, n], noise_cov [T-1, n, n],
 //         initial_mean [n], initial_cov [n, n]
 //     previous_cost/: hessian [T, n+1, n+1], gradient [T, n+1]
+//     reused_points [Q, 2n+1]       the GMM prior's subsample kept for reuse (only with
+//                                   gps.sample_reuse = "previous"; gmm_dynamics_priors.hpp)
 //     policy/                      write_policy's layout
 // A sub-group of an empty (not yet fitted) quantity is omitted and reads back empty.
 #include <cstddef>

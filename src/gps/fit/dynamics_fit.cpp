@@ -4,6 +4,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "gps/features/features.hpp"
@@ -11,6 +12,13 @@
 #include "gps/fit/niw_prior.hpp"
 
 namespace l2o {
+
+DynamicsPrior parse_dynamics_prior(std::string_view name) {
+  if (name == "window") return DynamicsPrior::window;
+  if (name == "gmm") return DynamicsPrior::gmm;
+  throw std::invalid_argument("unknown dynamics prior \"" + std::string(name) +
+                              "\"; use \"window\" or \"gmm\"");
+}
 
 void DynamicsFitParams::check() const {
   if (!(prior_count >= 0.0))

@@ -3,6 +3,7 @@
 // initial-state distribution (gps-spec.md §5.1, §5.2), from the reduced TransitionStatistics;
 // optionally with the GMM prior of §5.4 in place of the window.
 #include <Eigen/Core>
+#include <string_view>
 #include <vector>
 
 #include "gps/fit/fit_error.hpp"
@@ -17,6 +18,9 @@ enum class DynamicsPrior {
   window,  ///< the group's points of the steps within W_d of t (gps-spec.md §5.1 step 2)
   gmm,     ///< a GMM's moments for the points of step t, supplied by the caller (§5.4)
 };
+
+/// The inverse of the config names "window" and "gmm"; throws std::invalid_argument otherwise.
+DynamicsPrior parse_dynamics_prior(std::string_view name);
 
 /// Hyperparameters of the dynamics fit (gps-spec.md §13).
 struct DynamicsFitParams {

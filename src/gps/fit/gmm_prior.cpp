@@ -271,49 +271,79 @@ Eigen::MatrixXd transition_points(const std::vector<const GroupRolloutRecord*>& 
   return points;
 }
 
-Eigen::MatrixXd subsample_transition_points(const std::vector<const GroupRolloutRecord*>& records,
-                                            Eigen::Index max_points, RandomStream& random) {
-  const int horizon = records_horizon(records);
-  Eigen::Index total = 0;
-  for (const GroupRolloutRecord* record : records) total += record->actions.rows() * (horizon - 1);
-  const Eigen::Index selected = std::min(std::max<Eigen::Index>(max_points, 0), total);
-  const int state_dim = records_state_dim(records);
-  Eigen::MatrixXd points(selected, transition_point_dim(state_dim));
-  // Selection sampling (Knuth, TAOCP vol. 2, Alg. 3.4.2 S): every subset equally likely.
-  Eigen::Index seen = 0;
-  Eigen::Index taken = 0;
-  for (int t = 0; t + 1 < horizon && taken < selected; ++t) {
+int gmm_points_per_step(Eigen::Index recorded, int rollouts, int horizon) {
+  if (recorded < 1 || rollouts < 1 || horizon < 2) {
+    throw std::invalid_argument("gmm_points_per_step: need P >= 1, N >= 1 and T >= 2");
+  }
+  const Eigen::Index share = kMaxPoints / (Eigen::Index{rollouts} * (horizon - 1));
+  return static_cast<int>(std::clamp<Eigen::Index>(share, 1, recorded));
+}
+
+Eigen::MatrixXd subsample_rollout_points(const GroupRolloutRecord& record, int per_step,
+                                         RandomStream& random) {
+  const std::vector<const GroupRolloutRecord*> one{&record};
+  const int horizon = records_horizon(one);
+  const Eigen::Index recorded = record.actions.rows();
+  if (horizon < 2 || per_step < 1 || per_step > recorded) {
+    throw std::invalid_argument("subsample_rollout_points: need T >= 2 and 1 <= per_step <= P");
+  }
+  const int state_dim = records_state_dim(one);
+  Eigen::MatrixXd points(Eigen::Index{per_step} * (horizon - 1), transition_point_dim(state_dim));
+  Eigen::Index row = 0;
+  for (int t = 0; t + 1 < horizon; ++t) {
     const std::vector<int> state = active_set(t, state_dim);
     const std::vector<int> next_state = active_set(t + 1, state_dim);
-    for (const GroupRolloutRecord* record : records) {
-      for (Eigen::Index j = 0; j < record->actions.rows() && taken < selected; ++j, ++seen) {
-        if (static_cast<double>(total - seen) * random.uniform() <
-            static_cast<double>(selected - taken)) {
-          write_transition_point(*record, t, j, state, next_state, points, taken++);
-        }
+    // Selection sampling (Knuth, TAOCP vol. 2, Alg. 3.4.2 S): every subset equally likely.
+    Eigen::Index taken = 0;
+    for (Eigen::Index j = 0; j < recorded && taken < per_step; ++j) {
+      if (static_cast<double>(recorded - j) * random.uniform() <
+          static_cast<double>(per_step - taken)) {
+        write_transition_point(record, t, j, state, next_state, points, row++);
+        ++taken;
       }
     }
   }
   return points;
 }
 
-GmmDynamicsPrior fit_gmm_dynamics_prior(const std::vector<const GroupRolloutRecord*>& records,
+GmmDynamicsPrior fit_gmm_dynamics_prior(const std::vector<Eigen::MatrixXd>& rollout_points,
+                                        int per_step, const Eigen::MatrixXd& reused,
                                         const GaussianMixture* previous, std::uint64_t seed,
                                         const FitContext& context) {
-  const int horizon = records_horizon(records);
-  if (horizon < 2) throw std::invalid_argument("fit_gmm_dynamics_prior: horizon must be >= 2");
-  const std::initializer_list<std::uint64_t> key{stream_index(context.iteration),
-                                                 stream_index(context.group)};
-  RandomStream subsample_random(seed, "gmm-subsample", key);
-  RandomStream initial_random(seed, "gmm-init", key);
-  const Eigen::MatrixXd points = subsample_transition_points(records, kMaxPoints, subsample_random);
-  if (points.rows() == 0) throw std::invalid_argument("fit_gmm_dynamics_prior: no points");
+  if (rollout_points.empty() || per_step < 1 || rollout_points.front().rows() % per_step != 0 ||
+      rollout_points.front().rows() < 1) {
+    throw std::invalid_argument("fit_gmm_dynamics_prior: need rollouts of whole steps of points");
+  }
+  const Eigen::Index rows = rollout_points.front().rows();
+  const Eigen::Index dim = rollout_points.front().cols();
+  for (const Eigen::MatrixXd& points : rollout_points) {
+    if (points.rows() != rows || points.cols() != dim) {
+      throw std::invalid_argument("fit_gmm_dynamics_prior: rollouts of different shapes");
+    }
+  }
+  if (reused.size() > 0 && reused.cols() != dim) {
+    throw std::invalid_argument("fit_gmm_dynamics_prior: reused points of another dimension");
+  }
+  const auto rollouts = static_cast<Eigen::Index>(rollout_points.size());
+  Eigen::MatrixXd training(rollouts * rows + reused.rows(), dim);
+  for (Eigen::Index r = 0; r < rollouts; ++r) {
+    training.middleRows(r * rows, rows) = rollout_points[static_cast<std::size_t>(r)];
+  }
+  if (reused.rows() > 0) training.bottomRows(reused.rows()) = reused;
+  RandomStream initial_random(seed, "gmm-init",
+                              {stream_index(context.iteration), stream_index(context.group)});
   GmmDynamicsPrior prior;
   try {
-    prior.fit = fit_gmm(points, gmm_cluster_count(points.rows()), initial_random, previous);
-    prior.steps.reserve(static_cast<std::size_t>(horizon) - 1);
-    for (int t = 0; t + 1 < horizon; ++t) {
-      prior.steps.push_back(prior.fit.mixture.prior_moments(transition_points(records, t)));
+    prior.fit = fit_gmm(training, gmm_cluster_count(training.rows()), initial_random, previous);
+    const Eigen::Index steps = rows / per_step;
+    prior.steps.reserve(static_cast<std::size_t>(steps));
+    Eigen::MatrixXd query(rollouts * per_step, dim);
+    for (Eigen::Index t = 0; t < steps; ++t) {
+      for (Eigen::Index r = 0; r < rollouts; ++r) {
+        query.middleRows(r * per_step, per_step) =
+            rollout_points[static_cast<std::size_t>(r)].middleRows(t * per_step, per_step);
+      }
+      prior.steps.push_back(prior.fit.mixture.prior_moments(query));
     }
   } catch (const std::domain_error& error) {
     throw FitError("GMM dynamics prior", context, -1, error.what());

@@ -68,23 +68,33 @@ GmmFit fit_gmm(const Eigen::Ref<const Eigen::MatrixXd>& points, int clusters, Ra
 /// coordinate, with inactive components (gps-spec.md §2.2) set to zero.
 Eigen::MatrixXd transition_points(const std::vector<const GroupRolloutRecord*>& records, int t);
 
-/// min(`max_points`, total) transition points drawn without replacement, uniformly from all
-/// points of all steps t = 0..T-2 of the records (selection sampling, in record/step/row order).
-Eigen::MatrixXd subsample_transition_points(const std::vector<const GroupRolloutRecord*>& records,
-                                            Eigen::Index max_points, RandomStream& random);
+/// Points per (rollout, step) of the GMM's subsample: floor(20000 / (N (T-1))) for N rollouts,
+/// clamped to [1, P] (gps-spec.md §5.4's Q <= 20000, stratified: docs/gps-design.md "GMM prior").
+/// Throws std::invalid_argument unless P >= 1, N >= 1, T >= 2.
+int gmm_points_per_step(Eigen::Index recorded, int rollouts, int horizon);
+
+/// One rollout's share of the GMM's subsample: for every step t = 0..T-2, `per_step` (1..P) of
+/// its P transition points drawn without replacement, every subset equally likely (selection
+/// sampling, kept in row order); (T-1) * per_step rows, step-major. Drawn per rollout from the
+/// caller's stream, so the subsample does not depend on which rank holds the rollout.
+Eigen::MatrixXd subsample_rollout_points(const GroupRolloutRecord& record, int per_step,
+                                         RandomStream& random);
 
 /// The §5.4 prior of one group at one GPS iteration.
 struct GmmDynamicsPrior {
-  GmmFit fit;                          ///< the mixture (warm start of the next iteration) and trace
+  GmmFit fit;                          ///< the mixture and its EM trace
   std::vector<GaussianMoments> steps;  ///< T-1 prior moments over the full 153-dim y, t = 0..T-2
 };
 
-/// Fits the GMM on <= 20000 subsampled points of the group's records (streams
-/// (seed, "gmm-subsample" / "gmm-init", {iteration, group}) of `context`), warm-started from
-/// `previous` when K is unchanged, and returns the prior moments of every step's points (the
-/// dynamics fit restricts them to the active indices). All records need the same horizon
-/// T >= 2 and at least one point. Throws FitError naming group and iteration on a failed fit.
-GmmDynamicsPrior fit_gmm_dynamics_prior(const std::vector<const GroupRolloutRecord*>& records,
+/// Fits the GMM on every rollout's subsample (subsample_rollout_points, in rollout order) plus
+/// `reused` (the previous iteration's points with gps.reuse_samples, else empty), from the
+/// stream (seed, "gmm-init", {iteration, group}) of `context` or warm-started from `previous`
+/// when K is unchanged, and returns the prior moments of every step t: the query set of step t
+/// is the subsample's points of step t (rows t q .. t q + q - 1 of every rollout). Throws
+/// std::invalid_argument on inconsistent shapes, FitError naming group and iteration on a
+/// failed fit.
+GmmDynamicsPrior fit_gmm_dynamics_prior(const std::vector<Eigen::MatrixXd>& rollout_points,
+                                        int per_step, const Eigen::MatrixXd& reused,
                                         const GaussianMixture* previous, std::uint64_t seed,
                                         const FitContext& context);
 

@@ -24,6 +24,7 @@
 #include "gps/loop/badmm_dual_update.hpp"
 #include "gps/loop/badmm_policy_targets.hpp"
 #include "gps/loop/global_step_control.hpp"
+#include "gps/loop/gmm_dynamics_priors.hpp"
 #include "gps/loop/group_state_exchange.hpp"
 #include "gps/loop/initial_controller.hpp"
 #include "gps/loop/rollout_recorder.hpp"
@@ -90,24 +91,6 @@ struct GroupSamples {
   std::vector<Eigen::MatrixXd> sequences;          ///< per local rollout: P x 3T observations
 };
 
-/// Every rollout's matrix in rollout order on every rank, from this rank's rollouts' matrices.
-std::vector<Eigen::MatrixXd> allgather_rollout_matrices(const std::vector<Eigen::MatrixXd>& local,
-                                                        int rollouts) {
-  std::vector<std::vector<std::uint64_t>> buffers;
-  for (const Eigen::MatrixXd& matrix : local) {
-    WordWriter writer;
-    writer(matrix);
-    buffers.push_back(writer.take());
-  }
-  std::vector<Eigen::MatrixXd> all(static_cast<std::size_t>(rollouts));
-  const std::vector<std::vector<std::uint64_t>> gathered = allgather_units(buffers, rollouts);
-  for (std::size_t n = 0; n < all.size(); ++n) {
-    WordReader reader(gathered[n]);
-    reader(all[n]);
-  }
-  return all;
-}
-
 /// Teacher-forced scaled means mu~^pi of every local rollout's recorded sequences (§6 item 2).
 std::vector<Eigen::MatrixXd> teacher_forced(GpsPolicy& policy, const GroupSamples& samples) {
   std::vector<Eigen::MatrixXd> means;
@@ -153,7 +136,7 @@ PolicyTrainingSet training_set(const LinearGaussianPolicy& psi_use, const BadmmD
     local_targets.push_back(linear_policy_means(record->states, psi_use.gain, offsets));
   }
   const std::vector<Eigen::MatrixXd> targets =
-      allgather_rollout_matrices(local_targets, static_cast<int>(all_sequences.size()));
+      allgather_unit_matrices(local_targets, static_cast<int>(all_sequences.size()));
   PolicyTrainingSet data;
   for (std::size_t n = 0; n < all_sequences.size(); ++n) {
     data.add_rollout(all_sequences[n], targets[n]);
@@ -272,7 +255,7 @@ std::vector<Eigen::VectorXd> realised_objective_curvatures(
     }
     local.push_back(std::move(rows));
   }
-  const std::vector<Eigen::MatrixXd> all = allgather_rollout_matrices(local, in.params.rollouts);
+  const std::vector<Eigen::MatrixXd> all = allgather_unit_matrices(local, in.params.rollouts);
   std::vector<Eigen::VectorXd> curvatures;
   for (std::size_t g = 0; g < in.groups; ++g) {
     const std::size_t k = per_group ? g : 0;
@@ -371,10 +354,12 @@ PolicySums policy_sums(const IterationInputs& in, const std::vector<GroupSamples
 /// psi-hat vs pi (§9).
 OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics& transitions,
                     const PolicySums& sums, const Eigen::VectorXd* objective_curvature,
-                    LqgForwardPass& forward, GpsGroupState& group, GroupDiagnostics& diagnostics) {
+                    const GmmDynamicsPrior* gmm_prior, LqgForwardPass& forward,
+                    GpsGroupState& group, GroupDiagnostics& diagnostics) {
   const GpsParams& params = in.params;
   const FitContext context{g, in.iteration};
-  DynamicsFit dynamics = fit_dynamics(transitions, params.dynamics, context);
+  DynamicsFit dynamics = fit_dynamics(transitions, params.dynamics, context,
+                                      gmm_prior != nullptr ? &gmm_prior->steps : nullptr);
   diagnostics.record(dynamics);
   PolicyLinearisationFit linearisation =
       fit_policy_linearisation(sums.linearisation[g], params.linearisation, context);
@@ -430,19 +415,44 @@ OwnerFits fit_group(const IterationInputs& in, int g, const TransitionStatistics
                    std::move(initial_kl)};
 }
 
+/// The GMM priors of the owned groups with gps.dynamics_prior = "gmm" (gmm_dynamics_priors.hpp;
+/// every group's subsample carried in the state for reuse), else none.
+std::vector<std::optional<GmmDynamicsPrior>> gmm_dynamics_priors(
+    const IterationInputs& in, const std::vector<RolloutRecord>& records,
+    const std::vector<Eigen::Index>& recorded, const std::vector<bool>& owned, GpsState& state) {
+  if (in.params.dynamics.prior != DynamicsPrior::gmm)
+    return std::vector<std::optional<GmmDynamicsPrior>>(in.groups);
+  std::vector<Eigen::MatrixXd> reused;
+  for (GpsGroupState& group : state.groups) reused.push_back(std::move(group.reused_points));
+  const GmmPriorRound round{.iteration = in.iteration,
+                            .seed = state.seed,
+                            .rollouts = in.params.rollouts,
+                            .horizon = in.params.horizon,
+                            .recorded = recorded,
+                            .owned = owned,
+                            .keep_for_reuse = in.params.reuse_previous_samples};
+  std::vector<std::optional<GmmDynamicsPrior>> priors =
+      fit_gmm_dynamics_priors(records, round, reused);
+  for (std::size_t g = 0; g < in.groups; ++g) state.groups[g].reused_points = std::move(reused[g]);
+  return priors;
+}
+
 /// Steps 3-7 (fit_group) of every group this rank owns (in.owners; §14 has g mod Z); the
-/// other groups' entries stay empty. `objective_curvatures`: per group, or empty (§4's h_t).
+/// other groups' entries stay empty. `objective_curvatures`: per group, or empty (§4's h_t);
+/// `gmm_priors`: per group, set on the owners with the GMM dynamics prior (§5.4).
 std::vector<std::optional<OwnerFits>> fit_owned_groups(
     const IterationInputs& in, const GroupData& data, const PolicySums& sums,
-    const std::vector<Eigen::VectorXd>& objective_curvatures, GpsState& state,
+    const std::vector<Eigen::VectorXd>& objective_curvatures,
+    const std::vector<std::optional<GmmDynamicsPrior>>& gmm_priors, GpsState& state,
     GpsIterationSummary& summary) {
   LqgForwardPass forward(in.params.state_dim(), in.params.horizon);
   std::vector<std::optional<OwnerFits>> fits(in.groups);
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (!data.owned[g]) continue;
     fits[g] = fit_group(in, static_cast<int>(g), data.transitions[g], sums,
-                        objective_curvatures.empty() ? nullptr : &objective_curvatures[g], forward,
-                        state.groups[g], summary.groups[g]);
+                        objective_curvatures.empty() ? nullptr : &objective_curvatures[g],
+                        gmm_priors[g] ? &*gmm_priors[g] : nullptr, forward, state.groups[g],
+                        summary.groups[g]);
   }
   return fits;
 }
@@ -457,7 +467,7 @@ void train_policies(const IterationInputs& in, int r,
                     GpsIterationSummary& summary) {
   for (std::size_t g = 0; g < in.groups; ++g) {
     if (all_sequences[g].empty()) {
-      all_sequences[g] = allgather_rollout_matrices(samples[g].sequences, in.params.rollouts);
+      all_sequences[g] = allgather_unit_matrices(samples[g].sequences, in.params.rollouts);
     }
     const PolicyTrainingSet data =
         training_set(*psi_use[g], state.groups[g].duals, samples[g], all_sequences[g]);
@@ -657,8 +667,10 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   const std::vector<Eigen::VectorXd> objective_curvatures =
       from_objective ? realised_objective_curvatures(in, state, records)
                      : std::vector<Eigen::VectorXd>{};
+  const std::vector<std::optional<GmmDynamicsPrior>> gmm_priors =
+      gmm_dynamics_priors(in, records, recorded_points, data.owned, state);
   std::vector<std::optional<OwnerFits>> fits =
-      fit_owned_groups(in, data, sums, objective_curvatures, state, summary);
+      fit_owned_groups(in, data, sums, objective_curvatures, gmm_priors, state, summary);
   if (params.step_control == StepControl::global && in.iteration >= 1) {
     control_global_step(in, data.owned, state, summary);
   }

@@ -125,6 +125,12 @@ void GpsParams::check() const {
         "GpsParams.duals.policy_variance must equal exploration_std^2 (§8.6)");
   }
   initial_controller.check();
+  if (reuse_previous_samples && dynamics.prior != DynamicsPrior::gmm) {
+    throw std::invalid_argument(
+        "GpsParams.reuse_previous_samples (gps.sample_reuse = \"previous\") needs the GMM "
+        "dynamics prior (gps.dynamics_prior = \"gmm\"): the window prior has no sample set to "
+        "extend");
+  }
   if (initial_controller.kind != InitialControllerKind::grid && features != FeatureSet::adaptive) {
     throw std::invalid_argument(
         "GpsParams.initial_controller " + initial_controller_name(initial_controller.kind) +

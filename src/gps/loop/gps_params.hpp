@@ -84,6 +84,9 @@ struct GpsParams {
   double initial_nu = 0.01;            ///< nu_{g,t} at iteration 0 (§11 item 4), > 0
   InitialControllerParams initial_controller;  ///< §11 item 1
   DynamicsFitParams dynamics;                  ///< §5
+  /// With the GMM prior: its training points include the previous iteration's subsample
+  /// (issue 16 item 4, [GPS]'s sample reuse; docs/gps-design.md "GMM prior").
+  bool reuse_previous_samples = false;
   /// fitted: §5's B_t; matched: B_t corrected so that w_{t+1}^T B_t = sigma_a h_t; privileged:
   /// the state gains the cost-set gradient (state_dim())
   OwnStepResponse own_step_response = OwnStepResponse::fitted;

@@ -30,6 +30,9 @@ struct GpsGroupState {
   LinearGaussianDynamics previous_dynamics;     ///< D_prev
   QuadraticCost previous_cost;                  ///< C_prev
   LinearGaussianPolicy previous_linearisation;  ///< pi-bar_prev (from the last step 8b)
+  /// The previous iteration's GMM subsample of this group's transition points, the same on
+  /// every rank (gps.sample_reuse = "previous"; gmm_dynamics_priors.hpp), else empty.
+  Eigen::MatrixXd reused_points;
 };
 
 /// The carried state of a GPS run.

@@ -12,8 +12,9 @@ gps.own_step_response = "privileged"): a_t = s_t - k g_t.
   the privileged gradient), differing only in how the next gradient responds to the change da_t:
     secant: dg_{t+1} = dg_t + h_t da_t, h_t the group's secant along s_t (the cost model's h_t);
     along g: the same with the group's curvature along g_t (g.Hg / g.g);
-    full Hessian: dg_{t+1} = dg_t + H da_t (every coordinate's response, across groups).
-Prints one line per seed: the truth and the three models' d/dk, then per group."""
+    full Hessian: dg_{t+1} = dg_t + H da_t (every coordinate's response, across groups);
+and the direct term they share (each step's own first-order cost, no response of later
+gradients). Prints one line per seed: the truth and the models' d/dk, then per group."""
 import sys
 import numpy as np, torch
 from mnist48_replica import Z, Y, Zc, Yc, offs, names, init, grad, hvp, loss
@@ -40,8 +41,8 @@ def rollout(k, seed, record=False):
 
 
 def model_values(steps):
-    """d/dk of the three per-coordinate models, per group (rows: secant, along g, full Hessian)."""
-    values = np.zeros((3, 4))
+    """d/dk of the per-coordinate models, per group (rows: secant, along g, full Hessian, direct)."""
+    values = np.zeros((4, 4))
     response = [[torch.zeros(offs[i + 1] - offs[i]) for i in range(4)] for _ in range(2)]
     full = torch.zeros(offs[-1])  # dg_t of the full-Hessian model, all coordinates
     for t, (g, s, g_next, hg) in enumerate(steps):
@@ -55,6 +56,7 @@ def model_values(steps):
                 values[m, i] += kappa * (float(response[m][i] @ s[c]) + direct)
                 response[m][i] = response[m][i] + h * da
             values[2, i] += kappa * (float(full[c] @ s[c]) + direct)
+            values[3, i] += kappa * direct
         full = full - hg
     return values
 
@@ -65,7 +67,7 @@ for seed in (0, 1):
     values = model_values(steps)
     print(f"seed {seed}: meta-loss {base:.4f}; d/dk truth {truth[0.02]:.3f} (k 0.02) {truth[0.1]:.3f} "
           f"(k 0.1); models: secant {values[0].sum():.3f}, along g {values[1].sum():.3f}, "
-          f"full Hessian {values[2].sum():.3f}", flush=True)
-    for m, label in enumerate(("secant", "along g", "full Hessian")):
+          f"full Hessian {values[2].sum():.3f}; direct term {values[3].sum():.3f}", flush=True)
+    for m, label in enumerate(("secant", "along g", "full Hessian", "direct")):
         print(f"  {label:12s} " + " ".join(f"{names[i]} {values[m, i]:+.3f}" for i in range(4)))
     sys.stdout.flush()

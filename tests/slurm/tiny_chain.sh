@@ -22,7 +22,7 @@ export L2O_SET
 # configs: tuned.h5 chose sgd and adam, tuned_fine.h5 kept its 4 settings and refined them (2 step
 # lengths each, evaluate reads it); l2l_model.h5 trained every episode; with METHODS "l2l,gps"
 # also gps_model.h5, a "psd" model of the one GPS iteration; each figure's file holds the three
-# data sets with sgd, adam and the learned optimizers (l2l, psd), each run's curve at iterations
+# data sets with sgd, adam and the learned optimizers (l2l, psd or psd_<features>), each run's curve at iterations
 # 0, 5, 10 (or diverged); its plot and table exist; summary.md has every figure; REPORT.md shows
 # every figure's image (analysis/report.py).
 check_tiny_outputs() {
@@ -57,6 +57,11 @@ if "gps" in methods:
         method = f["model"].attrs["method"]
         if (method.decode() if isinstance(method, bytes) else method) != "psd":
             fail(f"gps_model.h5 holds a {method} model, not psd")
+        # evaluate names a psd model by its features (PsdOptimizer::name): "psd" for the paper's,
+        # else "psd_<features>" (the workstation config's are "adaptive", issue 16)
+        features = f["model"].attrs["features"]
+        features = features.decode() if isinstance(features, bytes) else features
+        learned["gps"] = "psd" if features == "paper" else f"psd_{features}"
 expected = sorted(["adam", "sgd"] + [learned[m] for m in methods])
 for name in figures:
     with h5py.File(f"{results}/{name}.h5") as f:

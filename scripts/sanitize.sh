@@ -32,6 +32,10 @@ ci_excluded='killed with SIGKILL|SIGKILLed|stops on SIGTERM|stopped by SIG|SIGTE
 #    models run instrumented in "hostile checkpoints: evaluate.learned ...", and a successful
 #    L2L resume in "meta-train and learned models in evaluate: bad input ...".
 ci_excluded+='|hostile checkpoints: meta-train'
+#  - The GMM prior's 1-vs-3-rank-and-resume comparison (~200 s instrumented): its GMM and
+#    subsample code runs instrumented in the [gmm] unit tests; the loop's wiring was run under
+#    ASan+UBSan when it was written (b2aef3c, clean).
+ci_excluded+='|GMM dynamics prior with sample reuse'
 if [ "${1:-}" = --ci ]; then
   excluded+="|$ci_excluded"
   shift

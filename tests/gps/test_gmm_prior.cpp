@@ -324,10 +324,10 @@ TEST_CASE("Dynamics fit with the GMM prior: prior limit and ordinary counts", "[
       l2o::fit_gmm_dynamics_prior(rollout_points, 40, none, &prior.fit.mixture, 13, {1, 3});
   CHECK(warm.fit.warm_started);
   // Reused points join the training set (K counts them), not the query sets.
-  const Eigen::MatrixXd reused = rollout_points[0].topRows(600);
+  const Eigen::MatrixXd reused = rollout_points[0].topRows(200);  // of its 280
   const l2o::GmmDynamicsPrior reusing =
       l2o::fit_gmm_dynamics_prior(rollout_points, 40, reused, nullptr, 13, context);
-  CHECK(reusing.fit.mixture.clusters() == l2o::gmm_cluster_count(3 * 40 * (kHorizon - 1) + 600));
+  CHECK(reusing.fit.mixture.clusters() == l2o::gmm_cluster_count(3 * 40 * (kHorizon - 1) + 200));
   CHECK(reusing.steps[3].count == 120.0);
   CHECK_FALSE(bitwise_equal(reusing.fit, prior.fit));
   CHECK_THROWS_AS(

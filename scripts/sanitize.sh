@@ -34,7 +34,7 @@ ci_excluded='killed with SIGKILL|SIGKILLed|stops on SIGTERM|stopped by SIG|SIGTE
 ci_excluded+='|hostile checkpoints: meta-train'
 #  - The GMM prior's 1-vs-3-rank-and-resume comparison (~200 s instrumented): its GMM and
 #    subsample code runs instrumented in the [gmm] unit tests; the loop's wiring was run under
-#    ASan+UBSan when it was written (b2aef3c, clean).
+#    ASan+UBSan when it was written (0f8bef2).
 ci_excluded+='|GMM dynamics prior with sample reuse'
 if [ "${1:-}" = --ci ]; then
   excluded+="|$ci_excluded"

@@ -104,4 +104,15 @@ TEST_CASE("GPS checkpoint: a checkpoint of another run fails with one line namin
                         ":/checkpoint/group_0/lambda: shape [40], expected [41]; the "
                         "checkpoint is damaged: delete it and start afresh without --resume");
   CHECK_THROWS_AS(read_checkpoint(path, longer, groups), l2o::InputError);
+
+  // The GMM prior's reused subsample belongs only to a run that reuses samples (issue 16 item 4).
+  l2o::GpsCheckpoint reusing = checkpoint;
+  reusing.state.groups[0].reused_points =
+      Eigen::MatrixXd::Ones(3, 2 * Eigen::Index{params.state_dim()} + 1);
+  const std::string reused = write_checkpoint("gps-checkpoint-reused", reusing);
+  CHECK_THROWS_WITH(read_checkpoint(reused, params, groups),
+                    reused +
+                        ":/checkpoint/group_0/reused_points: present, but gps.sample_reuse is not "
+                        "\"previous\"; the checkpoint is damaged: delete it and start afresh "
+                        "without --resume");
 }

@@ -194,13 +194,17 @@ void write_group_state(const Hdf5Group& group, const GpsGroupState& g) {
 }
 
 // The GMM subsample kept for reuse: rows of y = [s_t; a_t; s_{t+1}] (gmm_dynamics_priors.hpp),
-// required after iteration 0 when the run reuses samples, absent otherwise.
-Eigen::MatrixXd read_reused_points(const Hdf5Group& group, Index state_dim, bool required) {
+// present exactly after iteration 0 of a run that reuses samples.
+Eigen::MatrixXd read_reused_points(const Hdf5Group& group, Index state_dim, bool reuses_samples,
+                                   bool fitted) {
+  const bool expected = reuses_samples && fitted;
   if (!group.contains("reused_points")) {
-    if (required) invalid(group, "reused_points", "missing (gps.sample_reuse = \"previous\")");
+    if (expected) invalid(group, "reused_points", "missing (gps.sample_reuse = \"previous\")");
     return {};
   }
-  if (!required) invalid(group, "reused_points", "present, but the run does not reuse samples");
+  if (!reuses_samples)
+    invalid(group, "reused_points", "present, but gps.sample_reuse is not \"previous\"");
+  if (!fitted) invalid(group, "reused_points", "present before iteration 1");
   Hdf5Shape shape;
   const std::vector<double> values = group.read_doubles("reused_points", &shape);
   if (shape.size() != 2 || shape[0] == 0 || shape[1] != extent(2 * state_dim + 1))
@@ -248,7 +252,7 @@ GpsGroupState read_group_state(const Hdf5Group& group, Index horizon, Index stat
   g.previous_linearisation = read_policy_group(group, "previous_linearisation", horizon, state_dim);
   g.previous_dynamics = read_dynamics(group, horizon, state_dim);
   g.previous_cost = read_cost(group, horizon, state_dim);
-  g.reused_points = read_reused_points(group, state_dim, fitted && reuses_samples);
+  g.reused_points = read_reused_points(group, state_dim, reuses_samples, fitted);
   return g;
 }
 

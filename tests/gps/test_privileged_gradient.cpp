@@ -247,6 +247,17 @@ TEST_CASE("Privileged gradient: closed form on a non-separable quadratic, within
                     0.15);
 }
 
+namespace {
+
+// The changed controllers of the outlier-eigenvalue checks: a larger and a smaller gain on the
+// gradient, and one with a bias.
+std::vector<l2o::LinearGaussianPolicy> outlier_changes() {
+  return {gradient_controller(-0.6, 0.0, 0.25), gradient_controller(-0.45, 0.0, 0.25),
+          gradient_controller(-0.15, -0.05, 0.36)};
+}
+
+}  // namespace
+
 TEST_CASE("Privileged gradient: an outlier eigenvalue 5x the diagonal's mean, within 25 %",
           "[privileged]") {
   // Like a net's Hessian, one direction much sharper than the rest (eigenvalue 4 against a
@@ -254,10 +265,7 @@ TEST_CASE("Privileged gradient: an outlier eigenvalue 5x the diagonal's mean, wi
   // predicted / realised 0.78-0.99 here, 0.64-1.66 at eigenvalue 6 (docs/results/gps.md, issue
   // 16 third session): the mean-field error of a coupled quadratic stays far from the 50-3000x
   // of the training task.
-  check_predictions(coupled_quadratic(4.0),
-                    {gradient_controller(-0.6, 0.0, 0.25), gradient_controller(-0.45, 0.0, 0.25),
-                     gradient_controller(-0.15, -0.05, 0.36)},
-                    0.25);
+  check_predictions(coupled_quadratic(4.0), outlier_changes(), 0.25);
 }
 
 TEST_CASE("Curvature along the gradient: h_t = max(secant, sum g Hg / sum g^2) over the window",
@@ -294,8 +302,5 @@ TEST_CASE("Privileged gradient: an outlier eigenvalue 7.5x the diagonal's mean, 
           "[privileged]") {
   // The sharpest coupling measured (eigenvalue 6): the mean-field error grows (measured
   // predicted / realised 0.64-1.66) but stays far from the training task's 50x and more.
-  check_predictions(coupled_quadratic(6.0),
-                    {gradient_controller(-0.6, 0.0, 0.25), gradient_controller(-0.45, 0.0, 0.25),
-                     gradient_controller(-0.15, -0.05, 0.36)},
-                    0.7);
+  check_predictions(coupled_quadratic(6.0), outlier_changes(), 0.7);
 }

@@ -46,6 +46,7 @@ std::vector<std::optional<GmmDynamicsPrior>> fit_gmm_dynamics_priors(
 
   std::vector<std::optional<GmmDynamicsPrior>> priors(groups);
   for (std::size_t g = 0; g < groups; ++g) {
+    if (!round.owned[g] && !round.keep_for_reuse) continue;
     const Eigen::Index rows = first_row[g + 1] - first_row[g];
     std::vector<Eigen::MatrixXd> blocks;
     for (const Eigen::MatrixXd& rollout : all)

@@ -63,6 +63,8 @@ LstmEngine<Scalar>::LstmEngine(const LstmShape& shape, const LstmEngineParams& p
     packed_.emplace_back(shape_.layer_input_size(layer) + 1 + hidden, 4 * hidden);
   }
   packed_readout_.resize(1 + hidden, shape_.output_size);
+  gate_products_.resize(static_cast<std::size_t>(shape_.num_layers));
+  input_gradient_products_.resize(static_cast<std::size_t>(shape_.num_layers));
 }
 
 template <class Scalar>
@@ -73,6 +75,8 @@ void LstmEngine<Scalar>::pack(const LstmParameters<Scalar>& parameters) {
     packed_[layer].topRows(in) = parameters.w_ih(layer).transpose();
     packed_[layer].row(in) = (parameters.b_ih(layer) + parameters.b_hh(layer)).transpose();
     packed_[layer].bottomRows(hidden) = parameters.w_hh(layer).transpose();
+    gate_products_[static_cast<std::size_t>(layer)].set_rhs(packed_[layer], false);
+    input_gradient_products_[static_cast<std::size_t>(layer)].set_rhs(packed_[layer], true);
   }
   packed_readout_.row(0) = parameters.b_out().transpose();
   packed_readout_.bottomRows(hidden) = parameters.w_out().transpose();
@@ -87,6 +91,17 @@ void LstmEngine<Scalar>::size_thread_buffers() {
   gate_buffers_.resize(threads, Matrix(params_.rows_per_block, 4 * shape_.hidden_size));
   dh_buffers_.resize(threads, Matrix(params_.rows_per_block, shape_.hidden_size));
   d_rows_buffers_.resize(threads, Matrix(params_.rows_per_block, widest));
+}
+
+template <class Scalar>
+void LstmEngine<Scalar>::prepare_products(std::vector<PrepackedProduct<Scalar>>& products,
+                                          Eigen::Index batch) {
+  const Eigen::Index full = std::min(params_.rows_per_block, batch);
+  const Eigen::Index last = batch - (block_count(batch) - 1) * params_.rows_per_block;
+  for (PrepackedProduct<Scalar>& product : products) {
+    product.prepare(full);
+    product.prepare(last);
+  }
 }
 
 template <class Scalar>
@@ -156,6 +171,7 @@ void LstmEngine<Scalar>::advance(const Eigen::Ref<const Matrix>& input, LstmStat
   size_thread_buffers();
   const Eigen::Index batch = state.batch_size();
   const Eigen::Index blocks = block_count(batch);
+  prepare_products(gate_products_, batch);
   // Inside the parallel region Eigen's own GEMM threading is off (it sees omp_get_num_threads()
   // > 1); with a single block the region is skipped so Eigen may thread the one GEMM itself.
 #pragma omp parallel for schedule(static) if (blocks > 1)
@@ -193,7 +209,7 @@ void LstmEngine<Scalar>::forward_block(Eigen::Index first, Eigen::Index rows,
       record->layer_rows[layer].middleRows(first, rows) = layer_rows;
       record->c_prev[layer].middleRows(first, rows) = c.matrix();
       auto gates = record->gates[layer].middleRows(first, rows);
-      gates.noalias() = layer_rows * packed_[layer];
+      gate_products_[static_cast<std::size_t>(layer)].multiply(layer_rows, gates);
       // Activated gates are what backward() needs, so they overwrite the pre-activations.
       gates.leftCols(2 * hidden) = gates.leftCols(2 * hidden).array().logistic().matrix();
       gates.middleCols(2 * hidden, hidden) =
@@ -208,7 +224,7 @@ void LstmEngine<Scalar>::forward_block(Eigen::Index first, Eigen::Index rows,
       h = gate(LstmGate::output) * tanh_c;
     } else {
       auto gates = gate_buffer.topRows(rows);
-      gates.noalias() = layer_rows * packed_[layer];
+      gate_products_[static_cast<std::size_t>(layer)].multiply(layer_rows, gates);
       const auto gate = [&](LstmGate g) {
         return gates.middleCols(static_cast<Eigen::Index>(g) * hidden, hidden).array();
       };
@@ -317,6 +333,7 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
   }
 
   const Eigen::Index blocks = block_count(batch);
+  prepare_products(input_gradient_products_, batch);
   block_gradients_.resize(static_cast<std::size_t>(blocks));
   chunks_.resize(static_cast<std::size_t>(blocks));
   for (Eigen::Index block = 0; block < blocks; ++block) {
@@ -428,7 +445,7 @@ void LstmEngine<Scalar>::backward_block(Eigen::Index first, Eigen::Index rows, c
     dc *= f;
     // d[x | 1 | h_prev] = dGates [W_ih^T; b^T; W_hh^T]^T.
     auto d_rows = d_rows_buffer.topLeftCorner(rows, packed_[layer].rows());
-    d_rows.noalias() = d_gates * packed_[layer].transpose();
+    input_gradient_products_[static_cast<std::size_t>(layer)].multiply(d_gates, d_rows);
     dh = d_rows.rightCols(hidden).array();
     const Eigen::Index in = shape_.layer_input_size(layer);
     if (layer > 0) {

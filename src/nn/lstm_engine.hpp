@@ -19,6 +19,7 @@
 #include "nn/lstm_shape.hpp"
 #include "nn/lstm_state.hpp"
 #include "nn/lstm_tape.hpp"
+#include "nn/prepacked_product.hpp"
 
 namespace l2o {
 
@@ -37,8 +38,9 @@ struct LstmEngineParams {
 /// Forward steps (test time and recorded) and backpropagation through time of a batched LSTM.
 /// Holds only workspaces; the weights are passed to every call. After the first call (per thread
 /// count) the engine's own buffers are reused, and a recorded step allocates only when the tape
-/// grows beyond its longest recording; Eigen 3.4's GEMM still allocates its packing buffers
-/// inside every product call (its public API has no way to pass them in). Not safe for
+/// grows beyond its longest recording; the gate products pack the weights once per call
+/// (PrepackedProduct), and the other products still allocate Eigen's packing buffers inside every
+/// call (its public API has no way to pass them in). Not safe for
 /// concurrent calls: use one engine per caller thread.
 template <class Scalar>
 class LstmEngine {
@@ -87,6 +89,9 @@ class LstmEngine {
   void check_step(const LstmParameters<Scalar>& parameters, const Eigen::Ref<const Matrix>& input,
                   const LstmState<Scalar>& state, const Eigen::Ref<Matrix>& output) const;
   void size_thread_buffers();
+  // Packs the weights' panels for `products` with the row blocks of a batch (before a parallel
+  // region: PrepackedProduct::prepare).
+  void prepare_products(std::vector<PrepackedProduct<Scalar>>& products, Eigen::Index batch);
   void step_impl(const LstmParameters<Scalar>& parameters, const Eigen::Ref<const Matrix>& input,
                  LstmState<Scalar>& state, Eigen::Ref<Matrix> output, Record* record);
   // One step with the weights already packed (step_impl packs first; forward_sequence once).
@@ -112,6 +117,8 @@ class LstmEngine {
   // Per layer [W_ih^T; (b_ih + b_hh)^T; W_hh^T], (I_l + 1 + H) x 4H; and [b_out^T; W_out^T].
   std::vector<Matrix> packed_;
   Matrix packed_readout_;
+  // Per layer: [x | 1 | h] times packed_ (the gates), and gate gradients times packed_^T.
+  std::vector<PrepackedProduct<Scalar>> gate_products_, input_gradient_products_;
   // Per thread: gate block (rows_per_block x 4H); backward's dh and d[x | 1 | h] blocks.
   std::vector<Matrix> gate_buffers_, dh_buffers_, d_rows_buffers_;
   // Backward, per layer: gradients of the gate pre-activations (N x 4H), of h and c flowing to

@@ -63,8 +63,9 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, mo
 }
 
 TEST_CASE(
-    "meta-train --method gps: the issue-16 local model (adaptive start, privileged gradient, "
-    "global step control) gives the 1-rank results on 3 ranks",
+    "meta-train --method gps: the issue-16 local model (adaptive start, global step control; "
+    "with the privileged gradient, and without it, where a step is rejected) gives the 1-rank "
+    "results on 3 ranks",
     "[app][gps][mpi]") {
   // 3 ranks own the groups 0, 2, 1, 2: not g mod 3, so every rank must read each group's
   // prediction from its owner. Two noise-free rollouts leave the third rank without one.
@@ -91,6 +92,29 @@ TEST_CASE(
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
   check_same_run(one, three);
+
+  // The workstation config's keys (no privileged gradient): global step control rejects
+  // iteration 2's step, and every rank, not only the owners, must return psi-hat to psi_prev
+  // before the policy targets are built (a bug found in issue 17: 3 ranks trained pi on the
+  // rejected psi-hat of the groups they do not own).
+  const std::string rejecting =
+      " --set gps.features=adaptive --set gps.initial_controller=adagrad "
+      "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global";
+  const fs::path one_rejecting = l2o::test::tiny_dir("meta-train-gps-rejecting-np1");
+  const fs::path three_rejecting = l2o::test::tiny_dir("meta-train-gps-rejecting-np3");
+  const auto d = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one_rejecting, rejecting));
+  INFO(d.output);
+  REQUIRE(d.exit_code == 0);
+  const std::vector<std::int64_t> accepted =
+      l2o::open_hdf5_for_reading(
+          (one_rejecting / "checkpoint_iterations/iteration_0002.h5").string())
+          .open_group("iteration_0002")
+          .read_integers("step_accepted");
+  REQUIRE(accepted == std::vector<std::int64_t>{0, 0, 0, 0});
+  const auto e = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three_rejecting, rejecting));
+  INFO(e.output);
+  REQUIRE(e.exit_code == 0);
+  check_same_run(one_rejecting, three_rejecting);
 }
 
 TEST_CASE(
@@ -118,9 +142,10 @@ TEST_CASE(
   l2o::test::check_same_model(one / "model.h5", three / "model.h5");
   // Every rollout's 11 steps x 6 points of group 0 (W1) are kept for the next iteration.
   std::vector<std::uint64_t> shape;
-  l2o::open_hdf5_for_reading((one / "checkpoint.h5").string())
-      .open_group("checkpoint")
-      .open_group("group_0")
-      .read_doubles("reused_points", &shape);
+  const std::vector<double> reused = l2o::open_hdf5_for_reading((one / "checkpoint.h5").string())
+                                         .open_group("checkpoint")
+                                         .open_group("group_0")
+                                         .read_doubles("reused_points", &shape);
   CHECK(shape == std::vector<std::uint64_t>{4 * 11 * 6, 2 * 76 + 1});
+  CHECK(reused.size() == shape[0] * shape[1]);
 }

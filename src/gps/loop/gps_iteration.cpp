@@ -573,8 +573,7 @@ void carry_over(const IterationInputs& in, const std::vector<GroupSamples>& samp
 /// improvements from their owners, converts them to true-objective units like
 /// summed_prediction, and applies one multiplier to all groups; a rejected step sends every
 /// group's psi-hat back to psi_prev before the psi-step.
-void control_global_step(const IterationInputs& in, const std::vector<bool>& owned, GpsState& state,
-                         GpsIterationSummary& summary) {
+void control_global_step(const IterationInputs& in, GpsState& state, GpsIterationSummary& summary) {
   const auto groups = static_cast<std::int64_t>(in.groups);
   // Group g's prediction comes from its owner (in.owners, not g mod Z).
   std::vector<double> predictions(in.groups);
@@ -597,7 +596,8 @@ void control_global_step(const IterationInputs& in, const std::vector<bool>& own
     group.step_multiplier = decision.multiplier;
     summary.groups[g].step_multiplier = decision.multiplier;
     summary.groups[g].step_accepted = decision.accepted;
-    if (!decision.accepted && owned[g]) group.sampling_policy = group.previous_sampling_policy;
+    // Every rank: step 8a builds every group's policy targets from psi-hat on every rank.
+    if (!decision.accepted) group.sampling_policy = group.previous_sampling_policy;
   }
 }
 
@@ -672,7 +672,7 @@ GpsIterationSummary run_gps_iteration(const MlpTask& task, const MlpTask& cost_s
   std::vector<std::optional<OwnerFits>> fits =
       fit_owned_groups(in, data, sums, objective_curvatures, gmm_priors, state, summary);
   if (params.step_control == StepControl::global && in.iteration >= 1) {
-    control_global_step(in, data.owned, state, summary);
+    control_global_step(in, state, summary);
   }
   timer.stop(summary.seconds.fits);
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <type_traits>
 
+#include "util/denormal_flush.hpp"
+
 namespace l2o {
 
 namespace {
@@ -176,6 +178,7 @@ void LstmEngine<Scalar>::advance(const Eigen::Ref<const Matrix>& input, LstmStat
   // > 1); with a single block the region is skipped so Eigen may thread the one GEMM itself.
 #pragma omp parallel for schedule(static) if (blocks > 1)
   for (Eigen::Index block = 0; block < blocks; ++block) {
+    const DenormalFlush flush;  // saturated gates make denormals (denormal_flush.hpp)
     const Eigen::Index first = block * params_.rows_per_block;
     const Eigen::Index rows = std::min(params_.rows_per_block, batch - first);
     Matrix& gate_buffer = gate_buffers_[omp_get_thread_num()];
@@ -360,6 +363,7 @@ void LstmEngine<Scalar>::backward_impl(const LstmParameters<Scalar>& parameters,
 #pragma omp parallel for schedule(static)
     for (Eigen::Index block = 0; block < blocks; ++block) {
       omp_set_num_threads(1);
+      const DenormalFlush flush;
       const Eigen::Index first = block * params_.rows_per_block;
       const Eigen::Index rows = std::min(params_.rows_per_block, batch - first);
       const int thread = omp_get_thread_num();

@@ -11,7 +11,9 @@
 // [W_ih^T; (b_ih+b_hh)^T; W_hh^T] ((I+1+H) x 4H) followed by a single fused pass of the
 // nonlinearities. Coordinates are processed in row blocks (LstmEngineParams::rows_per_block) so the
 // gate block stays in cache; OpenMP threads take whole blocks, and block boundaries do not depend
-// on the thread count, so results are identical for any number of threads.
+// on the thread count, so results are identical for any number of threads. Every block computes
+// with denormals flushed to zero (util/denormal_flush.hpp): a denormal gate gradient or output
+// is 0.
 #include <Eigen/Core>
 #include <vector>
 

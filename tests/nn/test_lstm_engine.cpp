@@ -1,9 +1,12 @@
 // Forward steps of the batched LSTM engine against its scalar reference twin, state carried across
-// calls, subset resets, independence of the block size and thread count, float against double.
+// calls, subset resets, independence of the block size and thread count, float against double,
+// denormals flushed.
 #include <omp.h>
+#include <xmmintrin.h>
 
 #include <array>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <vector>
 
 #include "nn/lstm_engine.hpp"
@@ -238,4 +241,38 @@ TEST_CASE("lstm engine: bad sizes are rejected with the argument named") {
                     Catch::Contains("d_outputs columns"));
   CHECK_THROWS_AS(LstmEngine<double>(kTwoLayers, LstmEngineParams{.rows_per_block = 0}),
                   std::invalid_argument);
+}
+
+TEST_CASE("lstm engine: denormals are flushed to zero, and the caller's MXCSR is restored") {
+  // Zero weights but the cell gate's bias: h = s(0) tanh(s(0) tanh(1)) ~ 0.18 in every cell, and
+  // a read-out weight below FLT_MIN would make the output a denormal ~ 7e-40; flushed, it is 0.
+  // A forward step and a backward pass run on 2 blocks, in whatever threads OpenMP gives them.
+  const LstmShape shape{.input_size = 3, .hidden_size = 4, .num_layers = 1, .output_size = 1};
+  LstmParameters<float> parameters(shape);
+  parameters.b_ih(0).segment(2 * 4, 4).setConstant(1.0F);
+  parameters.w_out().setConstant(1e-39F);
+  REQUIRE(std::fpclassify(parameters.w_out()(0, 0)) == FP_SUBNORMAL);
+  LstmEngine<float> engine(shape, LstmEngineParams{.rows_per_block = 16});
+  LstmState<float> state(shape, 32);
+  Eigen::MatrixXf output(32, 1);
+  LstmTape<float> tape;
+  // MXCSR's control bits (rounding, masks, FTZ, DAZ); bits 0-5 are sticky exception flags.
+  const auto control = [] { return _mm_getcsr() & ~0x3Fu; };
+  const unsigned before = control();
+  engine.step(parameters, Eigen::MatrixXf::Zero(32, 3), state, output, tape);
+  CHECK(control() == before);
+  CHECK(state.h(0)(0, 0) > 0.1F);
+  CHECK((output.array() == 0.0F).all());
+  // The read-out bias gradient is the sum of d_outputs (1 each); the read-out weight's gradient
+  // sum_n h_n is normal; the gradient reaching h through the denormal weight is flushed to 0, so
+  // no gate weight moves.
+  Eigen::VectorXf gradient(shape.parameter_count());
+  engine.backward(parameters, tape, Eigen::MatrixXf::Ones(32, 1), gradient);
+  CHECK(control() == before);
+  LstmParameters<float> unpacked(shape);
+  unpacked.values() = gradient;
+  CHECK(unpacked.b_out()(0) == 32.0F);
+  CHECK(unpacked.w_out()(0, 0) > 1.0F);
+  CHECK((unpacked.w_hh(0).array() == 0.0F).all());
+  CHECK((unpacked.b_ih(0).array() == 0.0F).all());
 }

@@ -31,6 +31,24 @@ void check_same_run(const fs::path& one, const fs::path& other) {
   }
 }
 
+// The tiny run with `keys` on 1 rank, in tiny_dir(name + "-np1").
+fs::path run_one_rank(const std::string& name, const std::string& keys) {
+  const fs::path one = l2o::test::tiny_dir(name + "-np1");
+  const auto run = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one, keys));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  return one;
+}
+
+// The same run on 3 ranks, in tiny_dir(name + "-np3"), wrote what the 1-rank run in `one` did.
+void check_three_ranks(const std::string& name, const std::string& keys, const fs::path& one) {
+  const fs::path three = l2o::test::tiny_dir(name + "-np3");
+  const auto run = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, keys));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  check_same_run(one, three);
+}
+
 }  // namespace
 
 TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, model and records",
@@ -69,15 +87,13 @@ TEST_CASE(
     "[app][gps][mpi]") {
   // 3 ranks own the groups 0, 2, 1, 2: not g mod 3, so every rank must read each group's
   // prediction from its owner. Two noise-free rollouts leave the third rank without one.
-  const std::string local_model =
+  const std::string workstation_keys =
       " --set gps.features=adaptive --set gps.initial_controller=adagrad "
-      "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global "
-      "--set gps.own_step_response=privileged --set gps.noise_free_rollouts=2";
-  const fs::path one = l2o::test::tiny_dir("meta-train-gps-privileged-np1");
-  const fs::path three = l2o::test::tiny_dir("meta-train-gps-privileged-np3");
-  const auto a = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one, local_model));
-  INFO(a.output);
-  REQUIRE(a.exit_code == 0);
+      "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global";
+  const std::string local_model = workstation_keys +
+                                  " --set gps.own_step_response=privileged "
+                                  "--set gps.noise_free_rollouts=2";
+  const fs::path one = run_one_rank("meta-train-gps-privileged", local_model);
   CHECK(l2o::open_hdf5_for_reading((one / "model.h5").string())
             .open_group("model")
             .string_attribute("features") == "adaptive");
@@ -88,33 +104,20 @@ TEST_CASE(
           .open_group("iteration_0001");
   CHECK(std::isfinite(record.double_attribute("predicted_improvement")));
   CHECK(std::isfinite(record.double_attribute("noise_free_cost")));
-  const auto c = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three, local_model));
-  INFO(c.output);
-  REQUIRE(c.exit_code == 0);
-  check_same_run(one, three);
+  check_three_ranks("meta-train-gps-privileged", local_model, one);
 
   // The workstation config's keys (no privileged gradient): global step control rejects
   // iteration 2's step, and every rank, not only the owners, must return psi-hat to psi_prev
   // before the policy targets are built (a bug found in issue 17: 3 ranks trained pi on the
   // rejected psi-hat of the groups they do not own).
-  const std::string rejecting =
-      " --set gps.features=adaptive --set gps.initial_controller=adagrad "
-      "--set gps.initial_group_learning_rates=[0.1] --set gps.step_control=global";
-  const fs::path one_rejecting = l2o::test::tiny_dir("meta-train-gps-rejecting-np1");
-  const fs::path three_rejecting = l2o::test::tiny_dir("meta-train-gps-rejecting-np3");
-  const auto d = l2o::test::run_l2o_mpi(1, l2o::test::meta_train(one_rejecting, rejecting));
-  INFO(d.output);
-  REQUIRE(d.exit_code == 0);
+  const fs::path one_rejecting = run_one_rank("meta-train-gps-rejecting", workstation_keys);
   const std::vector<std::int64_t> accepted =
       l2o::open_hdf5_for_reading(
           (one_rejecting / "checkpoint_iterations/iteration_0002.h5").string())
           .open_group("iteration_0002")
           .read_integers("step_accepted");
   REQUIRE(accepted == std::vector<std::int64_t>{0, 0, 0, 0});
-  const auto e = l2o::test::run_l2o_mpi(3, l2o::test::meta_train(three_rejecting, rejecting));
-  INFO(e.output);
-  REQUIRE(e.exit_code == 0);
-  check_same_run(one_rejecting, three_rejecting);
+  check_three_ranks("meta-train-gps-rejecting", workstation_keys, one_rejecting);
 }
 
 TEST_CASE(

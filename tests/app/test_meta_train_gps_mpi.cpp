@@ -81,7 +81,7 @@ TEST_CASE("meta-train --method gps: 2 and 3 ranks give the 1-rank checkpoint, mo
 }
 
 TEST_CASE(
-    "meta-train --method gps: the issue-16 local model (adaptive start, global step control; "
+    "meta-train --method gps: the issue-16 local model (adaptive start, global step control, "
     "with the privileged gradient, and without it, where a step is rejected) gives the 1-rank "
     "results on 3 ranks",
     "[app][gps][mpi]") {

@@ -1,6 +1,5 @@
 #include "objective/mlp.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "util/error.hpp"
@@ -125,21 +124,13 @@ double Mlp::sum_loss(const Eigen::Ref<const Eigen::VectorXd>& parameters,
   Eigen::MatrixXd& delta = workspace.delta;
   delta.resize(batch, sizes_.back());
   double loss = 0.0;
-  // An example's logits are a strided row. Plain loops over it cost half of what Eigen's row
-  // expressions did (issue 17) and keep their arithmetic: left folds for the max and the sum,
-  // the scalar std::exp, so every loss and gradient is bitwise the same.
-  const Eigen::Index classes = logits.cols();
   for (Eigen::Index i = 0; i < batch; ++i) {
     const int label = labels[i];
-    double top = logits(i, 0);
-    for (Eigen::Index k = 1; k < classes; ++k) top = std::max(top, logits(i, k));
-    double total = 0.0;
-    for (Eigen::Index k = 0; k < classes; ++k) {
-      delta(i, k) = std::exp(logits(i, k) - top);
-      total += delta(i, k);
-    }
+    const double top = logits.row(i).maxCoeff();
+    delta.row(i) = (logits.row(i).array() - top).exp();
+    const double total = delta.row(i).sum();
     loss += top + std::log(total) - logits(i, label);
-    for (Eigen::Index k = 0; k < classes; ++k) delta(i, k) /= total;  // softmax probabilities
+    delta.row(i) /= total;   // softmax probabilities
     delta(i, label) -= 1.0;  // d(loss_i)/d(logits_i) = p - onehot
   }
   if (gradient_sum == nullptr) return loss;

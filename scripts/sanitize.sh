@@ -36,7 +36,8 @@ ci_excluded+='|hostile checkpoints: meta-train'
 #    subsample code runs instrumented in the [gmm] unit tests; the loop's wiring was run under
 #    ASan+UBSan when it was written (0f8bef2).
 ci_excluded+='|GMM dynamics prior with sample reuse'
-#  - The rejected-step 1-vs-3-rank comparison (~77 s instrumented): the same code paths as the
+#  - The rejected-step 1-vs-3-rank comparison (about half of the 154.5 s the two comparisons took
+#    together, instrumented): the same code paths as the
 #    privileged-gradient comparison above it, which stays in; run under ASan+UBSan when written
 #    (issue 17, fifth session).
 ci_excluded+='|a step that global step control rejects'

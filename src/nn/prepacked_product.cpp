@@ -79,14 +79,9 @@ void PrepackedProduct<Scalar>::prepare(Index rows) {
   Panels& panels = panels_.emplace_back();
   panels.kc = block.kc;
   panels.nc = block.nc;
-  Index size = 0;
-  for (Index k2 = 0; k2 < depth(); k2 += block.kc) {
-    for (Index j2 = 0; j2 < cols(); j2 += block.nc) {
-      size +=
-          aligned_size<Scalar>(std::min(block.kc, depth() - k2) * std::min(block.nc, cols() - j2));
-    }
-  }
-  panels.packed.resize(size);
+  // Every panel rounded up to the alignment: at most one line of padding each.
+  const Index count = (depth() + block.kc - 1) / block.kc * ((cols() + block.nc - 1) / block.nc);
+  panels.packed.resize(depth() * cols() + count * aligned_size<Scalar>(1));
   Scalar* panel = panels.packed.data();
   const auto pack_all = [&](const auto& rhs, auto pack_rhs) {
     for (Index k2 = 0; k2 < depth(); k2 += block.kc) {

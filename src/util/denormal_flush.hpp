@@ -3,7 +3,7 @@
 // FTZ (a denormal result becomes 0) and DAZ (a denormal operand reads as 0); a no-op without SSE.
 // Why: backpropagating through saturated LSTM gates produces denormal floats, which x86 cores
 // execute through a microcode assist about 100x slower than normal numbers. On the workstation
-// GPS config the policy phase took 31 % longer for it (issue 17, docs/benchmarks.md). Flushing
+// GPS config the policy phase took 37 % longer for it (issue 17, docs/benchmarks.md). Flushing
 // changes a result only where a denormal would otherwise have reached a normal number; on that
 // config every recorded number was bitwise unchanged. MXCSR is per thread: each OpenMP thread
 // that computes needs its own guard.
